@@ -1,0 +1,46 @@
+# Two commands do everything, set-up included: `make run` (the main job) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+DEBIAN_DATA := /usr/share/datasets/fashion-mnist
+
+.PHONY: run test setup data lint report
+
+## run: execute every notebook top to bottom in full mode (refreshes outputs, assets/, README tables)
+run: setup data
+	MPLBACKEND=Agg $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=-1 $(NOTEBOOKS)
+	$(PY) -m fmnist report
+
+## test: unit tests + every notebook under nbval, in quick mode
+test: setup data
+	FMNIST_QUICK=1 MPLBACKEND=Agg $(PY) -m pytest --nbval-lax --nbval-current-env tests notebooks
+
+## setup: the virtual environment with the pinned requirements and the package (editable)
+setup: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+## data: the raw files in data/FashionMNIST/raw, verified; installs the Debian package when needed
+data: setup
+	@if ! $(PY) -m fmnist data --no-download >/dev/null 2>&1 && [ ! -d $(DEBIAN_DATA) ] \
+		&& [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing the Debian package dataset-fashion-mnist"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	fi
+	$(PY) -m fmnist data
+
+## lint: ruff over the package, tests and benchmarks
+lint: setup
+	$(PY) -m ruff check src tests
+	$(PY) -m ruff format --check src tests
+
+## report: regenerate the README's results table from assets/results/*.json
+report: setup
+	$(PY) -m fmnist report

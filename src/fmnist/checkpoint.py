@@ -1,0 +1,110 @@
+"""Save and load models: architecture config beside the weights, atomic writes, safe loads.
+
+A checkpoint is a plain dict (format tag, version, ``MLP`` config, state dict, JSON metadata)
+written to a temp file in the same folder and renamed over the target, so an interrupted save
+leaves the previous file intact. Loading uses ``weights_only=True``: it never runs code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from fmnist.models import MLP
+
+FORMAT = "fmnist-checkpoint"
+VERSION = 1
+
+
+class CheckpointError(RuntimeError):
+    """The file is not a usable fmnist checkpoint; the message says why and what to do."""
+
+
+def save_model(model: MLP, path: str | os.PathLike[str], **metadata: Any) -> Path:
+    """Write ``model`` (config + weights) and JSON-serializable ``metadata`` atomically to ``path``."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"save_model expects an fmnist MLP, got {type(model).__name__}")
+    try:
+        metadata_json = json.dumps(metadata, sort_keys=True)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"metadata must be JSON-serializable (numbers, text, lists, dicts): {err}") from err
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "model_config": model.config,
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "metadata": metadata_json,
+    }
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The checkpoint's dict, loaded with ``weights_only=True`` and its format checked."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        refused = re.search(r"Unsupported global: GLOBAL (\S+)", str(err))
+        if refused is None:
+            raise CheckpointError(
+                f"{path} is not a readable checkpoint (damaged, or not a torch file)"
+            ) from err
+        raise CheckpointError(
+            f"{path} was refused by the safe loader (weights_only=True): it asks to run "
+            f"{refused.group(1)}, so it is not an fmnist checkpoint. Nothing in it was run."
+        ) from err
+    except (RuntimeError, EOFError, OSError, ValueError) as err:
+        raise CheckpointError(f"{path} is not a readable checkpoint (damaged?): {err}") from err
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path} is not an fmnist checkpoint (no '{FORMAT}' tag); make one with fmnist.save_model"
+        )
+    if payload.get("version") != VERSION:
+        raise CheckpointError(
+            f"{path} has checkpoint format version {payload.get('version')!r}; this fmnist reads "
+            f"version {VERSION}. Upgrade fmnist or re-save the model."
+        )
+    return payload
+
+
+def load_model(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> MLP:
+    """Rebuild the saved `MLP`, load its weights, put it in eval mode; metadata in ``model.metadata``."""
+    payload = read_checkpoint(path)
+    model = MLP(**payload["model_config"])
+    missing, unexpected = _key_mismatch(model.state_dict(), payload["state_dict"])
+    if missing or unexpected:
+        raise CheckpointError(
+            f"{path}: weights do not match the stored architecture; missing keys {missing}, "
+            f"unexpected keys {unexpected}"
+        )
+    try:
+        model.load_state_dict(payload["state_dict"])
+    except RuntimeError as err:
+        raise CheckpointError(f"{path}: weights do not match the stored architecture: {err}") from err
+    model.metadata = json.loads(payload["metadata"])
+    return model.to(map_location).eval()
+
+
+def _key_mismatch(expected: dict[str, Any], found: dict[str, Any]) -> tuple[list[str], list[str]]:
+    return sorted(set(expected) - set(found)), sorted(set(found) - set(expected))

@@ -1,0 +1,96 @@
+"""Fully-connected classifiers: `MLP` (only ``nn.Linear`` learns) and named presets.
+
+Every learnable layer that mixes pixels is an ``nn.Linear`` on the whole flattened image.
+The model returns logits; ``log_softmax`` + ``NLLLoss`` on them is exactly cross-entropy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+    "silu": nn.SiLU,
+    "tanh": nn.Tanh,
+}
+NORMS: dict[str, type[nn.Module]] = {"batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
+
+
+class MLP(nn.Module):
+    """Flatten -> [Linear -> (norm) -> activation -> (dropout)] per hidden layer -> Linear.
+
+    ``dropout`` is one probability for every hidden layer or one per hidden layer (0 = none).
+    ``model.config`` holds the constructor arguments, so a checkpoint can rebuild the model.
+    """
+
+    def __init__(
+        self,
+        hidden: Sequence[int] = (128, 64),
+        dropout: float | Sequence[float] = 0.0,
+        activation: str = "relu",
+        norm: str | None = None,
+        in_features: int = 28 * 28,
+        num_classes: int = 10,
+    ) -> None:
+        super().__init__()
+        hidden = [int(h) for h in hidden]
+        if any(h < 1 for h in hidden):
+            raise ValueError(f"hidden sizes must be positive, got {hidden}")
+        drops = [float(dropout)] * len(hidden) if isinstance(dropout, int | float) else list(dropout)
+        if len(drops) != len(hidden):
+            raise ValueError(f"{len(drops)} dropout values for {len(hidden)} hidden layers")
+        if any(not 0.0 <= p < 1.0 for p in drops):
+            raise ValueError(f"dropout probabilities must be in [0, 1), got {drops}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        if norm is not None and norm not in NORMS:
+            raise ValueError(f"norm must be None or one of {sorted(NORMS)}, got {norm!r}")
+        self.config: dict[str, Any] = {
+            "hidden": hidden,
+            "dropout": drops,
+            "activation": activation,
+            "norm": norm,
+            "in_features": in_features,
+            "num_classes": num_classes,
+        }
+        layers: list[nn.Module] = [nn.Flatten()]
+        width = in_features
+        for size, p in zip(hidden, drops, strict=True):
+            layers.append(nn.Linear(width, size))
+            if norm is not None:
+                layers.append(NORMS[norm](size))
+            layers.append(ACTIVATIONS[activation]())
+            if p > 0:
+                layers.append(nn.Dropout(p))
+            width = size
+        layers.append(nn.Linear(width, num_classes))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits (N, num_classes) for normalized images (N, 1, 28, 28) or (N, 784)."""
+        return self.layers(x)
+
+    def num_parameters(self) -> int:
+        """Number of trainable parameters."""
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
+
+# Presets: the reference notebook's two models, as they actually ran.
+# Model 1 declared its two dropout layers under the same name in an OrderedDict, so only the first
+# (after the 128-unit layer) was built; model 2 used dropout after its first three hidden layers.
+PRESETS: dict[str, dict[str, Any]] = {
+    "seed_small": {"hidden": [128, 64], "dropout": [0.25, 0.0]},
+    "seed_deep": {"hidden": [392, 196, 98, 49], "dropout": [0.25, 0.25, 0.25, 0.0]},
+}
+
+
+def build_model(name: str, **overrides: Any) -> MLP:
+    """An `MLP` from preset ``name`` (see `PRESETS`), with any constructor argument overridden."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    return MLP(**{**PRESETS[name], **overrides})

@@ -1,0 +1,141 @@
+"""Result files: one small JSON per training run, and the markdown table made from them.
+
+Each run records its config, per-epoch history, final test metrics, seed, time, device and
+versions. The README's results table is generated from these files (`update_readme`), never typed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import tempfile
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+import torchvision
+
+from fmnist import quick
+from fmnist.evaluate import EvalResult
+from fmnist.models import MLP
+from fmnist.paths import project_root, results_dir
+from fmnist.train import History, TrainConfig
+
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def _environment() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads",
+    }
+
+
+def save_result(
+    name: str,
+    model: MLP,
+    config: TrainConfig,
+    history: History,
+    test: EvalResult,
+    *,
+    folder: str | os.PathLike[str] | None = None,
+    **extra: Any,
+) -> Path:
+    """Write ``<folder>/<name>-seed<seed>.json`` atomically; ``folder`` defaults to `results_dir`."""
+    record = {
+        "name": name,
+        "seed": config.seed,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "quick": quick.is_quick(),
+        "model": model.config,
+        "parameters": model.num_parameters(),
+        "train_config": asdict(config),
+        "history": history.to_dict(),
+        "train_seconds": history.seconds,
+        "test": {
+            "accuracy": test.accuracy,
+            "loss": test.loss,
+            "correct": test.correct,
+            "total": test.total,
+            "per_class_accuracy": test.per_class_accuracy.tolist(),
+        },
+        "environment": _environment(),
+        **extra,
+    }
+    target = Path(folder) if folder is not None else results_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{name}-seed{config.seed}.json"
+    fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(record, handle, indent=1)
+    os.replace(tmp, path)
+    return path
+
+
+def load_results(folder: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
+    """Every result record in ``folder`` (default: the committed ``assets/results``)."""
+    if folder is None:
+        root = project_root()
+        folder = (root if root is not None else Path.cwd()) / "assets" / "results"
+    return [json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))]
+
+
+def _mean_std(values: list[float], scale: float = 100.0, digits: int = 2) -> str:
+    mean = statistics.fmean(values) * scale
+    if len(values) == 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {statistics.stdev(values) * scale:.{digits}f}"
+
+
+def _kept_epoch(record: dict[str, Any]) -> dict[str, float]:
+    epochs = record["history"]["epochs"]
+    return epochs[(record["history"]["best_epoch"] or len(epochs)) - 1]
+
+
+def results_table(records: list[dict[str, Any]]) -> str:
+    """Markdown table, one row per run name: mean ± std over its seeds (n = number of seeds)."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        groups[record["name"]].append(record)
+    lines = [
+        "| run | hidden layers | parameters | epochs | n seeds | val acc % | test acc % "
+        "| reference test acc % | train time (s) | device |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, runs in groups.items():
+        first = runs[0]
+        best_val = [_kept_epoch(r)["val_acc"] for r in runs]
+        reference = first.get("reference_test_accuracy")
+        lines.append(
+            f"| {name} | {'-'.join(map(str, first['model']['hidden']))} | {first['parameters']:,} "
+            f"| {first['train_config']['epochs']} | {len(runs)} | {_mean_std(best_val)} "
+            f"| {_mean_std([r['test']['accuracy'] for r in runs])} "
+            f"| {'' if reference is None else f'{reference * 100:.2f}'} "
+            f"| {_mean_std([r['train_seconds'] for r in runs], scale=1.0, digits=0)} "
+            f"| {first['history']['device']} |"
+        )
+    return "\n".join(lines)
+
+
+def render_readme(text: str, table: str) -> str:
+    """``text`` with the block between the results markers replaced by ``table``."""
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"README has no {BEGIN} ... {END} block to fill")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{table}\n{END}{tail}"
+
+
+def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
+    """Regenerate the README's results table from the committed result files."""
+    root = project_root() or Path.cwd()
+    path = Path(readme) if readme is not None else root / "README.md"
+    path.write_text(render_readme(path.read_text(), results_table(load_results())))
+    return path

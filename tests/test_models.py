@@ -1,0 +1,62 @@
+"""The MLP and its presets: shapes, parameter counts, where dropout sits, argument checks."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from fmnist.models import MLP, build_model
+
+
+def _learnable_layer_types(model: nn.Module) -> set[type]:
+    return {type(m) for m in model.modules() if any(True for _ in m.parameters(recurse=False))}
+
+
+@pytest.mark.parametrize(
+    ("name", "hidden", "parameters", "dropouts"),
+    [
+        ("seed_small", [128, 64], 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10, 1),
+        ("seed_deep", [392, 196, 98, 49], 409_405, 3),
+    ],
+)
+def test_presets_build_the_reference_architectures(name, hidden, parameters, dropouts):
+    model = build_model(name)
+    assert model.config["hidden"] == hidden
+    assert model.num_parameters() == parameters
+    assert sum(isinstance(m, nn.Dropout) for m in model.modules()) == dropouts
+    assert _learnable_layer_types(model) == {nn.Linear}
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    assert model(torch.zeros(3, 784)).shape == (3, 10)
+
+
+def test_seed_small_has_dropout_only_after_its_first_hidden_layer():
+    layers = list(build_model("seed_small").layers)
+    kinds = [type(m).__name__ for m in layers]
+    assert kinds == ["Flatten", "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Linear"]
+
+
+def test_overrides_and_normalization_keep_linear_the_only_pixel_mixing_layer():
+    model = build_model("seed_small", norm="batch", activation="gelu", dropout=0.1)
+    assert _learnable_layer_types(model) == {nn.Linear, nn.BatchNorm1d}
+    assert model.config["dropout"] == [0.1, 0.1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"hidden": [0]}, "positive"),
+        ({"hidden": [8, 8], "dropout": [0.1]}, "1 dropout values for 2"),
+        ({"dropout": 1.0}, r"\[0, 1\)"),
+        ({"activation": "swish"}, "activation must be one of"),
+        ({"norm": "group"}, "norm must be"),
+    ],
+)
+def test_bad_arguments_say_what_is_wrong(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(**kwargs)
+
+
+def test_unknown_preset_lists_the_known_ones():
+    with pytest.raises(ValueError, match="seed_deep"):
+        build_model("resnet")

@@ -1,0 +1,60 @@
+"""Every plot function renders on the Agg backend, with a title and labelled axes."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import torch
+
+from fmnist import plots
+from fmnist.train import History
+
+
+def _rendered(fig) -> None:
+    fig.canvas.draw()
+    titles = [fig._suptitle.get_text() if fig._suptitle else ""] + [ax.get_title() for ax in fig.axes]
+    assert any(titles), "every figure needs a title"
+    plt.close(fig)
+
+
+def _history() -> History:
+    records = [
+        {
+            "epoch": e,
+            "train_loss": 1 / e,
+            "train_acc": 0.5 + e / 10,
+            "val_loss": 1.1 / e,
+            "val_acc": 0.5 + e / 11,
+            "seconds": 1.0,
+        }
+        for e in (1, 2, 3)
+    ]
+    return History(epochs=records, best_epoch=3)
+
+
+def test_every_figure_renders(splits):
+    image = splits.test.images[0]
+    _rendered(plots.sample_grid(splits.train, per_class=3))
+    _rendered(plots.image_with_pixels(image))
+    counts = {"train": torch.bincount(splits.train.labels, minlength=10)}
+    _rendered(plots.class_balance(counts))
+    _rendered(plots.mean_images(splits.train))
+    _rendered(plots.training_curves({"run": _history()}))
+    _rendered(plots.image_with_probabilities(image, torch.softmax(torch.randn(10), 0), true_label=3))
+
+
+def test_training_curves_label_axes():
+    fig = plots.training_curves({"run": _history()})
+    assert [ax.get_xlabel() for ax in fig.axes] == ["epoch", "epoch"]
+    assert fig.axes[1].get_ylabel() == "accuracy (%)"
+    plt.close(fig)
+
+
+def test_save_figure_writes_outside_the_repository_in_quick_mode(tmp_path):
+    fig = plots.mean_images(__import__("conftest").synthetic_split(50, 0))
+    path = plots.save_figure(fig, "mean_images_test")
+    assert path.endswith("mean_images_test.png") and "fmnist-quick-assets" in path
+    plt.close(fig)

@@ -1,0 +1,93 @@
+"""fit(): learns, is bit-reproducible on CPU, keeps the best epoch, stops clearly on NaN."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from fmnist.models import build_model
+from fmnist.train import TrainConfig, TrainingDivergedError, choose_device, fit, set_seed
+
+CPU = {"device": "cpu", "progress": False, "batch_size": 32}
+
+
+def _trained(splits, seed: int = 0, **overrides):
+    set_seed(seed)
+    model = build_model("seed_small")
+    history = fit(model, splits, TrainConfig(**{"epochs": 3, "lr": 3e-3, "seed": seed, **CPU, **overrides}))
+    return model, history
+
+
+def test_fit_learns_the_synthetic_task(splits):
+    _, history = _trained(splits)
+    assert history.column("val_acc")[-1] > 0.9
+    assert history.column("train_loss")[-1] < history.column("train_loss")[0]
+    assert [r["epoch"] for r in history.epochs] == [1, 2, 3]
+    assert all(r["seconds"] > 0 for r in history.epochs)
+
+
+def test_same_seed_gives_the_same_history_and_weights_bit_for_bit(splits):
+    (model_a, hist_a), (model_b, hist_b) = _trained(splits), _trained(splits)
+    strip = [{k: v for k, v in r.items() if k != "seconds"} for r in hist_a.epochs]
+    assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in hist_b.epochs]
+    for a, b in zip(model_a.state_dict().values(), model_b.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    _, hist_c = _trained(splits, seed=1)
+    assert hist_c.column("train_loss") != hist_a.column("train_loss")
+
+
+def test_the_weights_of_the_best_validation_epoch_are_kept(splits):
+    model, history = _trained(splits, epochs=4, lr=0.05)  # a high lr makes epochs differ
+    val_acc = history.column("val_acc")
+    assert history.best_epoch == val_acc.index(max(val_acc)) + 1
+    from fmnist.evaluate import evaluate
+
+    assert evaluate(model, splits.val.images, splits.val.labels).accuracy == max(val_acc)
+
+
+def test_a_nan_loss_stops_training_naming_epoch_step_and_the_fix(splits):
+    set_seed(0)
+    model = build_model("seed_small")
+    with torch.no_grad():
+        model.layers[1].weight[0, 0] = float("nan")
+    with pytest.raises(TrainingDivergedError, match=r"epoch 1, step 1 .*lower the learning rate"):
+        fit(model, splits, TrainConfig(epochs=1, **CPU))
+
+
+def test_keyboard_interrupt_returns_the_history_so_far_with_best_weights(splits, monkeypatch):
+    import fmnist.train as train
+
+    calls = {"n": 0}
+    original = train._train_one_epoch
+
+    def interrupt_on_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(train, "_train_one_epoch", interrupt_on_third)
+    model, history = _trained(splits, epochs=5)
+    assert history.interrupted and len(history.epochs) == 2
+    assert history.best_epoch in (1, 2)
+    assert not model.training
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"epochs": 0}, "epochs"), ({"lr": 0}, "lr"), ({"optimizer": "rmsprop"}, "optimizer")],
+)
+def test_bad_config_is_rejected_with_the_field_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**kwargs)
+
+
+@pytest.mark.parametrize("optimizer", ["adamw", "sgd"])
+def test_other_optimizers_train(splits, optimizer):
+    _, history = _trained(splits, optimizer=optimizer, lr=0.01 if optimizer == "sgd" else 3e-3)
+    assert history.column("val_acc")[-1] > 0.5
+
+
+def test_device_choice_honours_an_explicit_device():
+    assert choose_device("cpu") == torch.device("cpu")
+    assert choose_device().type in ("cuda", "mps", "cpu")
