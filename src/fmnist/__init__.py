@@ -14,6 +14,7 @@ from fmnist.checkpoint import CheckpointError, load_model, save_model
 from fmnist.data import CLASSES, DataError, Split, Splits, iterate_batches, load_data, prepare
 from fmnist.evaluate import EvalResult, Prediction, evaluate, predict
 from fmnist.models import MLP, PRESETS, build_model
+from fmnist.recipes import RECIPES, Recipe, Run, recipe_config, run_recipe
 from fmnist.train import History, TrainConfig, TrainingDivergedError, choose_device, fit, set_seed
 
 __version__ = "0.1.0"
@@ -22,11 +23,14 @@ __all__ = [
     "CLASSES",
     "MLP",
     "PRESETS",
+    "RECIPES",
     "CheckpointError",
     "DataError",
     "EvalResult",
     "History",
     "Prediction",
+    "Recipe",
+    "Run",
     "Split",
     "Splits",
     "TrainConfig",
@@ -41,6 +45,8 @@ __all__ = [
     "predict",
     "prepare",
     "quick",
+    "recipe_config",
+    "run_recipe",
     "save_model",
     "set_seed",
 ]

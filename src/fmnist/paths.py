@@ -36,3 +36,14 @@ def results_dir() -> Path:
     folder = assets_dir() / "results"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def runs_dir() -> Path:
+    """``<project>/runs`` (git-ignored) for checkpoints of training runs; a temp folder in quick mode."""
+    if quick.is_quick():
+        folder = Path(tempfile.gettempdir()) / "fmnist-quick-runs"
+    else:
+        root = project_root()
+        folder = (root if root is not None else Path.cwd()) / "runs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -33,7 +33,7 @@ def sample_grid(split: Split, per_class: int = 8, seed: int = 0) -> Figure:
         for col in range(per_class):
             ax = axes[row, col]
             if col < len(chosen):
-                ax.imshow(split.images[chosen[col]].cpu(), cmap="gray_r", vmin=0, vmax=255)
+                ax.imshow(split.images[chosen[col]].cpu().numpy(), cmap="gray_r", vmin=0, vmax=255)
             ax.set_xticks([])
             ax.set_yticks([])
             if col == 0:
@@ -46,7 +46,7 @@ def image_with_pixels(image: torch.Tensor, title: str = "") -> Figure:
     """One 28x28 image zoomed, every pixel value printed on it."""
     image = image.cpu()
     fig, ax = plt.subplots(figsize=(11, 11))
-    ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
+    ax.imshow(image.numpy(), cmap="gray_r", vmin=0, vmax=255)
     for (row, col), value in zip(
         torch.cartesian_prod(torch.arange(28), torch.arange(28)).tolist(),
         image.flatten().tolist(),
@@ -73,8 +73,8 @@ def class_balance(counts: Mapping[str, torch.Tensor]) -> Figure:
     width = 0.8 / len(counts)
     positions = torch.arange(len(CLASSES)).float()
     for i, (name, values) in enumerate(counts.items()):
-        ax.bar(positions + i * width, values.cpu(), width=width, label=name)
-    ax.set_xticks(positions + width * (len(counts) - 1) / 2, CLASSES, rotation=30, ha="right")
+        ax.bar((positions + i * width).numpy(), values.cpu().numpy(), width=width, label=name)
+    ax.set_xticks((positions + width * (len(counts) - 1) / 2).numpy(), CLASSES, rotation=30, ha="right")
     ax.set_xlabel("class")
     ax.set_ylabel("images")
     ax.set_title("Class balance per split")
@@ -87,7 +87,7 @@ def mean_images(split: Split) -> Figure:
     fig, axes = plt.subplots(2, 5, figsize=(10, 4.6))
     images, labels = split.images.cpu().float(), split.labels.cpu()
     for index, ax in enumerate(axes.flat):
-        ax.imshow(images[labels == index].mean(dim=0), cmap="gray_r", vmin=0, vmax=255)
+        ax.imshow(images[labels == index].mean(dim=0).numpy(), cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(CLASSES[index], fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -131,11 +131,11 @@ def image_with_probabilities(
 ) -> Figure:
     """An image beside a horizontal bar chart of its class probabilities."""
     fig, (img_ax, bar_ax) = plt.subplots(1, 2, figsize=(9, 3.6), width_ratios=(1, 1.6))
-    img_ax.imshow(image.cpu(), cmap="gray_r", vmin=0, vmax=255)
+    img_ax.imshow(image.cpu().numpy(), cmap="gray_r", vmin=0, vmax=255)
     img_ax.set_xticks([])
     img_ax.set_yticks([])
     img_ax.set_title(f"true: {class_names[true_label]}" if true_label is not None else "input")
-    probabilities = probabilities.cpu().float()
+    probabilities = probabilities.cpu().float().numpy()
     colours = ["C2" if i == true_label else "C0" for i in range(len(class_names))]
     bar_ax.barh(range(len(class_names)), probabilities, color=colours)
     bar_ax.set_yticks(range(len(class_names)), class_names)
