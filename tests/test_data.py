@@ -19,15 +19,7 @@ def _idx_bytes(kind: str, n: int) -> bytes:
     return (2049).to_bytes(4, "big") + n.to_bytes(4, "big") + bytes(i % 10 for i in range(n))
 
 
-@pytest.fixture
-def fake_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Small but well-formed IDX files; RAW_FILES and the Debian folder point at them."""
-    contents = {
-        "train-images-idx3-ubyte": _idx_bytes("images", 30),
-        "train-labels-idx1-ubyte": _idx_bytes("labels", 30),
-        "t10k-images-idx3-ubyte": _idx_bytes("images", 10),
-        "t10k-labels-idx1-ubyte": _idx_bytes("labels", 10),
-    }
+def _install_fake_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, contents: dict[str, bytes]) -> None:
     expected = tuple(RawFile(k, len(v), hashlib.sha256(v).hexdigest()) for k, v in contents.items())
     monkeypatch.setattr(data, "RAW_FILES", expected)
     debian = tmp_path / "debian"
@@ -35,6 +27,22 @@ def fake_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes
     for name, blob in contents.items():
         (debian / f"{name}.gz").write_bytes(gzip.compress(blob))
     monkeypatch.setattr(data, "DEBIAN_DIR", debian)
+
+
+def _fake_contents(train_labels: bytes | None = None) -> dict[str, bytes]:
+    return {
+        "train-images-idx3-ubyte": _idx_bytes("images", 30),
+        "train-labels-idx1-ubyte": train_labels or _idx_bytes("labels", 30),
+        "t10k-images-idx3-ubyte": _idx_bytes("images", 10),
+        "t10k-labels-idx1-ubyte": _idx_bytes("labels", 10),
+    }
+
+
+@pytest.fixture
+def fake_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Small but well-formed IDX files; RAW_FILES and the Debian folder point at them."""
+    contents = _fake_contents()
+    _install_fake_set(tmp_path, monkeypatch, contents)
     return contents
 
 
@@ -94,6 +102,56 @@ def test_a_damaged_gz_source_leaves_no_half_written_file(fake_set, tmp_path, mon
     raw = tmp_path / "root" / "FashionMNIST" / "raw"
     assert not (raw / "train-images-idx3-ubyte").exists()
     assert not list(raw.glob(".*tmp"))
+
+
+def test_a_partly_present_set_gets_only_its_missing_files(fake_set, tmp_path):
+    raw = prepare(tmp_path / "root", download=False)
+    kept = raw / "train-images-idx3-ubyte"
+    kept_inode = kept.stat().st_ino
+    (raw / "t10k-labels-idx1-ubyte").unlink()
+    prepare(tmp_path / "root", download=False)
+    assert (raw / "t10k-labels-idx1-ubyte").read_bytes() == fake_set["t10k-labels-idx1-ubyte"]
+    assert kept.stat().st_ino == kept_inode, "a good file already present is left alone"
+
+
+def test_a_truncated_gz_source_is_reported_and_leaves_nothing(fake_set, tmp_path):
+    gz = tmp_path / "debian" / "t10k-images-idx3-ubyte.gz"
+    gz.write_bytes(gz.read_bytes()[:-40])
+    with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte\.gz .*damaged or truncated"):
+        prepare(tmp_path / "root", download=False)
+    raw = tmp_path / "root" / "FashionMNIST" / "raw"
+    assert not (raw / "t10k-images-idx3-ubyte").exists()
+    assert not list(raw.glob(".*tmp"))
+
+
+def test_a_wrong_magic_number_is_named(fake_set, tmp_path):
+    raw = prepare(tmp_path / "root", download=False)
+    target = raw / "t10k-images-idx3-ubyte"
+    target.write_bytes((2049).to_bytes(4, "big") + target.read_bytes()[4:])
+    with pytest.raises(DataError, match="magic number 2049, expected 2051"):
+        prepare(tmp_path / "root", download=False)
+
+
+def test_image_and_label_counts_that_disagree_are_an_error(tmp_path, monkeypatch):
+    _install_fake_set(tmp_path, monkeypatch, _fake_contents(train_labels=_idx_bytes("labels", 29)))
+    with pytest.raises(DataError, match=r"30 images but .*train-labels-idx1-ubyte holds 29 labels"):
+        data.load_data(tmp_path / "root", val_size=5)
+
+
+def test_labels_out_of_range_are_an_error_naming_the_file(tmp_path, monkeypatch):
+    bad_labels = (2049).to_bytes(4, "big") + (30).to_bytes(4, "big") + bytes([12] * 30)
+    _install_fake_set(tmp_path, monkeypatch, _fake_contents(train_labels=bad_labels))
+    with pytest.raises(DataError, match=r"train-labels-idx1-ubyte has labels outside 0\.\.9"):
+        data.load_data(tmp_path / "root", val_size=5)
+
+
+def test_a_read_only_data_folder_says_how_to_fix_it(fake_set, tmp_path, monkeypatch):
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(data.tempfile, "mkstemp", read_only)  # root ignores chmod: simulate it
+    with pytest.raises(DataError, match=r"Cannot write to .*FMNIST_DATA"):
+        prepare(tmp_path / "root", download=False)
 
 
 def test_real_data_splits_are_48000_12000_10000_uint8_and_seeded():

@@ -97,3 +97,24 @@ def test_evaluate_on_a_split_matches_predict(model, splits):
     result = evaluate(model, split.images, split.labels)
     predicted = predict(model, split.images).labels
     assert result.correct == int((predicted == split.labels).sum())
+
+
+class BatchSizeSpy(nn.Module):
+    """Wraps a model and records the largest batch it was given."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model, self.largest = model, 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.largest = max(self.largest, x.shape[0])
+        return self.model(x)
+
+
+def test_a_large_batch_is_processed_in_bounded_chunks(model):
+    spy = BatchSizeSpy(model)
+    images = torch.randint(0, 256, (5_000, 28, 28), dtype=torch.uint8)
+    result = predict(spy, images, batch_size=512)
+    assert spy.largest == 512
+    assert result.probabilities.shape == (5_000, 10)
+    assert torch.equal(result.labels, predict(model, images).labels)

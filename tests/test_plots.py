@@ -46,6 +46,34 @@ def test_every_figure_renders(splits):
     _rendered(plots.image_with_probabilities(image, torch.softmax(torch.randn(10), 0), true_label=3))
 
 
+def test_every_evaluation_figure_renders(splits):
+    from fmnist import calibration
+    from fmnist.evaluate import evaluate, hidden_features, per_class_metrics, predict
+    from fmnist.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model("seed_small").eval()
+    test = splits.test
+    result = evaluate(model, test.images, test.labels)
+    prediction = predict(model, test.images)
+    _rendered(plots.confusion_matrices(result.confusion))
+    _rendered(plots.per_class_table(per_class_metrics(result.confusion)))
+    _rendered(plots.misclassified_gallery(test.images, test.labels, prediction.probabilities, count=10))
+    bins = calibration.reliability_bins(prediction.probabilities, test.labels)
+    _rendered(plots.reliability_diagram({"raw": bins}))
+    _rendered(plots.first_layer_weights(model.layers[1].weight, count=16))
+    _rendered(plots.embedding_2d(hidden_features(model, test.images), test.labels))
+    _rendered(plots.confused_pair_examples(test.images, test.labels, prediction.labels, 0, 1))
+
+
+def test_confusion_figure_names_classes_on_both_axes():
+    fig = plots.confusion_matrices(torch.eye(10, dtype=torch.long) * 5)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][6] == "Shirt"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
+    plt.close(fig)
+
+
 def test_training_curves_label_axes():
     fig = plots.training_curves({"run": _history()})
     assert [ax.get_xlabel() for ax in fig.axes] == ["epoch", "epoch"]

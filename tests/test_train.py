@@ -91,3 +91,43 @@ def test_other_optimizers_train(splits, optimizer):
 def test_device_choice_honours_an_explicit_device():
     assert choose_device("cpu") == torch.device("cpu")
     assert choose_device().type in ("cuda", "mps", "cpu")
+
+
+def test_a_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(splits, monkeypatch, tmp_path):
+    import fmnist.train as train
+
+    uninterrupted, full_history = _trained(splits, epochs=4)
+
+    state = tmp_path / "state.pt"
+    calls = {"n": 0}
+    original = train._train_one_epoch
+
+    def interrupt_on_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(train, "_train_one_epoch", interrupt_on_third)
+    _, partial = _trained(splits, epochs=4, checkpoint_path=str(state))
+    assert partial.interrupted and len(partial.epochs) == 2
+    monkeypatch.setattr(train, "_train_one_epoch", original)
+
+    set_seed(123)  # a fresh model with other weights: everything must come from the state file
+    resumed = build_model("seed_small")
+    config = TrainConfig(epochs=4, lr=3e-3, seed=0, checkpoint_path=str(state), **CPU)
+    history = fit(resumed, splits, config, resume_from=state)
+    assert [r["epoch"] for r in history.epochs] == [1, 2, 3, 4]
+    assert history.column("val_loss") == full_history.column("val_loss")
+    assert history.best_epoch == full_history.best_epoch
+    for a, b in zip(uninterrupted.state_dict().values(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_resuming_with_another_config_is_refused(splits, tmp_path):
+    from fmnist.checkpoint import CheckpointError
+
+    state = tmp_path / "state.pt"
+    _trained(splits, epochs=1, checkpoint_path=str(state))
+    with pytest.raises(CheckpointError, match="another config"):
+        fit(build_model("seed_small"), splits, TrainConfig(epochs=2, lr=1e-2, **CPU), resume_from=state)

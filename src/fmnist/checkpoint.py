@@ -1,8 +1,9 @@
-"""Save and load models: architecture config beside the weights, atomic writes, safe loads.
+"""Save and load models and training states: atomic writes, safe loads, clear errors.
 
 A checkpoint is a plain dict (format tag, version, ``MLP`` config, state dict, JSON metadata)
 written to a temp file in the same folder and renamed over the target, so an interrupted save
 leaves the previous file intact. Loading uses ``weights_only=True``: it never runs code.
+A training state (``fit``'s per-epoch file for resuming) uses the same writer and reader.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import torch
 from fmnist.models import MLP
 
 FORMAT = "fmnist-checkpoint"
+TRAIN_STATE_FORMAT = "fmnist-train-state"
 VERSION = 1
 
 
@@ -27,23 +29,10 @@ class CheckpointError(RuntimeError):
     """The file is not a usable fmnist checkpoint; the message says why and what to do."""
 
 
-def save_model(model: MLP, path: str | os.PathLike[str], **metadata: Any) -> Path:
-    """Write ``model`` (config + weights) and JSON-serializable ``metadata`` atomically to ``path``."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"save_model expects an fmnist MLP, got {type(model).__name__}")
-    try:
-        metadata_json = json.dumps(metadata, sort_keys=True)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"metadata must be JSON-serializable (numbers, text, lists, dicts): {err}") from err
+def atomic_torch_save(payload: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """``torch.save`` to a temp file beside ``path``, fsync, then rename over it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "format": FORMAT,
-        "version": VERSION,
-        "model_config": model.config,
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-        "metadata": metadata_json,
-    }
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
@@ -51,14 +40,15 @@ def save_model(model: MLP, path: str | os.PathLike[str], **metadata: Any) -> Pat
             torch.save(payload, handle)
             handle.flush()
             os.fsync(handle.fileno())
+        tmp.chmod(0o644)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The checkpoint's dict, loaded with ``weights_only=True`` and its format checked."""
+def safe_load(path: str | os.PathLike[str], expected_format: str) -> dict[str, Any]:
+    """Load with ``weights_only=True`` and check the format tag and version."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
@@ -76,9 +66,11 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         ) from err
     except (RuntimeError, EOFError, OSError, ValueError) as err:
         raise CheckpointError(f"{path} is not a readable checkpoint (damaged?): {err}") from err
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    if not isinstance(payload, dict) or payload.get("format") != expected_format:
+        found = payload.get("format") if isinstance(payload, dict) else None
         raise CheckpointError(
-            f"{path} is not an fmnist checkpoint (no '{FORMAT}' tag); make one with fmnist.save_model"
+            f"{path} is not an {expected_format} file (format tag {found!r}); "
+            + ("make one with fmnist.save_model" if expected_format == FORMAT else "fit writes these")
         )
     if payload.get("version") != VERSION:
         raise CheckpointError(
@@ -88,10 +80,36 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     return payload
 
 
+def save_model(model: MLP, path: str | os.PathLike[str], **metadata: Any) -> Path:
+    """Write ``model`` (config + weights) and JSON-serializable ``metadata`` atomically to ``path``."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"save_model expects an fmnist MLP, got {type(model).__name__}")
+    try:
+        metadata_json = json.dumps(metadata, sort_keys=True)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"metadata must be JSON-serializable (numbers, text, lists, dicts): {err}") from err
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "model_config": model.config,
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "metadata": metadata_json,
+    }
+    return atomic_torch_save(payload, path)
+
+
+def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The checkpoint's dict, loaded with ``weights_only=True`` and its format checked."""
+    return safe_load(path, FORMAT)
+
+
 def load_model(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> MLP:
     """Rebuild the saved `MLP`, load its weights, put it in eval mode; metadata in ``model.metadata``."""
     payload = read_checkpoint(path)
-    model = MLP(**payload["model_config"])
+    try:
+        model = MLP(**payload["model_config"])
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(f"{path}: the stored architecture is not valid: {err}") from err
     missing, unexpected = _key_mismatch(model.state_dict(), payload["state_dict"])
     if missing or unexpected:
         raise CheckpointError(
@@ -104,6 +122,16 @@ def load_model(path: str | os.PathLike[str], map_location: str | torch.device = 
         raise CheckpointError(f"{path}: weights do not match the stored architecture: {err}") from err
     model.metadata = json.loads(payload["metadata"])
     return model.to(map_location).eval()
+
+
+def save_training_state(state: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write ``fit``'s resumable state (weights, optimizer, RNGs, history) atomically."""
+    return atomic_torch_save({"format": TRAIN_STATE_FORMAT, "version": VERSION, **state}, path)
+
+
+def load_training_state(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a state written by `save_training_state`, safely."""
+    return safe_load(path, TRAIN_STATE_FORMAT)
 
 
 def _key_mismatch(expected: dict[str, Any], found: dict[str, Any]) -> tuple[list[str], list[str]]:

@@ -1,11 +1,17 @@
-"""Command line: ``python -m fmnist data | train | report``; ``--help`` on each."""
+"""Command line: ``python -m fmnist data | train | evaluate | predict | report``; ``--help`` on each.
+
+Errors the user can fix (missing data, a bad model file, a file that is not an image) print one
+line starting with ``error:`` and exit with status 2 (1 for data that cannot be prepared).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from fmnist.checkpoint import CheckpointError
 from fmnist.data import DataError, prepare
+from fmnist.images import ImageFileError
 
 
 def _data(args: argparse.Namespace) -> int:
@@ -34,6 +40,55 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(model_path: str | None):
+    from fmnist.checkpoint import load_model
+    from fmnist.pretrained import load_pretrained
+
+    return load_pretrained() if model_path is None else load_model(model_path)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from fmnist.calibration import expected_calibration_error
+    from fmnist.data import CLASSES, load_data
+    from fmnist.evaluate import evaluate, per_class_metrics, predict
+
+    model = _load(args.model)
+    test = load_data().test
+    result = evaluate(model, test.images, test.labels)
+    ece = expected_calibration_error(predict(model, test.images).probabilities, test.labels)
+    print(
+        f"test accuracy {result.accuracy:.2%} ({result.correct:,}/{result.total:,}), "
+        f"loss {result.loss:.4f}, ECE {ece:.4f}"
+    )
+    recorded = getattr(model, "metadata", {}).get("test_accuracy")
+    if recorded is not None:
+        print(f"recorded in the model's metadata: {recorded:.2%}")
+    metrics = per_class_metrics(result.confusion)
+    print(f"{'class':12s} {'precision':>9} {'recall':>7} {'f1':>6}")
+    for index, name in enumerate(CLASSES):
+        print(
+            f"{name:12s} {float(metrics['precision'][index]):9.3f} "
+            f"{float(metrics['recall'][index]):7.3f} {float(metrics['f1'][index]):6.3f}"
+        )
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from fmnist.data import CLASSES
+    from fmnist.evaluate import predict
+    from fmnist.images import load_image_file
+
+    images = np.stack([load_image_file(path) for path in args.images])  # all checked before any work
+    prediction = predict(_load(args.model), images)
+    for path, probabilities in zip(args.images, prediction.probabilities, strict=True):
+        top = probabilities.topk(args.top)
+        ranked = ", ".join(f"{CLASSES[int(i)]} {float(p):.1%}" for p, i in zip(*top, strict=True))
+        print(f"{path}: {ranked}")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from fmnist.results import update_readme
 
@@ -41,15 +96,17 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m fmnist`` and the ``fmnist`` script."""
-    parser = argparse.ArgumentParser(prog="fmnist", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    from fmnist.recipes import RECIPES
+
+    parser = argparse.ArgumentParser(prog="fmnist", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+
     data = commands.add_parser("data", help="prepare and verify the raw data files")
     data.add_argument("--root", default=None, help="data root (default: $FMNIST_DATA, then data/)")
     data.add_argument("--no-download", action="store_true", help="never try torchvision's download")
     data.set_defaults(handler=_data)
-    from fmnist.recipes import RECIPES
 
     train = commands.add_parser("train", help="train a named recipe, write result files and checkpoints")
     train.add_argument("--preset", required=True, choices=sorted(RECIPES), help="recipe to train")
@@ -57,8 +114,43 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     train.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
     train.set_defaults(handler=_train)
+
+    model_help = "checkpoint to use (default: the shipped pretrained model)"
+    evaluate = commands.add_parser("evaluate", help="test accuracy, per-class metrics and ECE of a model")
+    evaluate.add_argument("--model", default=None, help=model_help)
+    evaluate.set_defaults(handler=_evaluate)
+
+    predict = commands.add_parser(
+        "predict",
+        help="classify image files (PNG, JPEG, ...)",
+        description="Classify image files. Each is converted to 28x28 grayscale the way Fashion-MNIST "
+        "images look: inverted if its border is light (light object on a dark background), cropped "
+        "to the object, longest side scaled to 28 pixels, centred. 28x28 images with a dark "
+        "background are used as they are.",
+    )
+    predict.add_argument("images", nargs="+", help="image files")
+    predict.add_argument("--model", default=None, help=model_help)
+    predict.add_argument(
+        "--top",
+        type=int,
+        default=3,
+        choices=range(1, 11),
+        metavar="K",
+        help="how many classes to print (1-10, default 3)",
+    )
+    predict.set_defaults(handler=_predict)
+
     report = commands.add_parser("report", help="regenerate the README's results table")
     report.add_argument("--readme", default=None, help="README to update (default: the project's)")
     report.set_defaults(handler=_report)
-    args = parser.parse_args(argv)
-    return args.handler(args)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m fmnist`` and the ``fmnist`` script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ImageFileError, CheckpointError, FileNotFoundError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,9 @@ DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 DEBIAN_PACKAGE = "dataset-fashion-mnist"
 
 
+IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049  # the IDX headers' first four bytes, big-endian
+
+
 @dataclass(frozen=True)
 class RawFile:
     """One of the four original files: its uncompressed name, size and sha256."""
@@ -51,6 +55,11 @@ class RawFile:
     name: str
     size: int
     sha256: str
+
+    @property
+    def magic(self) -> int:
+        """The IDX magic number this file must start with."""
+        return IMAGES_MAGIC if "images" in self.name else LABELS_MAGIC
 
 
 RAW_FILES: tuple[RawFile, ...] = (
@@ -111,9 +120,25 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_idx_header(path: Path) -> tuple[int, int]:
+    """The (magic number, item count) at the start of an IDX file; (-1, -1) if too short."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if len(head) < 8:
+        return -1, -1
+    return int.from_bytes(head[:4], "big"), int.from_bytes(head[4:], "big")
+
+
 def verify_file(path: Path, expected: RawFile) -> None:
     """Raise `DataError` unless ``path`` has exactly the expected size and sha256."""
     fix = f"Delete {path} and run again to restore it from a good copy."
+    magic, _ = read_idx_header(path)
+    if magic != expected.magic:
+        kind = "images" if expected.magic == IMAGES_MAGIC else "labels"
+        raise DataError(
+            f"{path} starts with magic number {magic}, expected {expected.magic} "
+            f"(an IDX {kind} file): it is not {expected.name}. {fix}"
+        )
     size = path.stat().st_size
     if size != expected.size:
         other = next((f.name for f in RAW_FILES if f.size == size), None)
@@ -127,7 +152,10 @@ def verify_file(path: Path, expected: RawFile) -> None:
 
 
 def _gunzip_verified(source: Path, target: RawFile, raw: Path) -> None:
-    """Decompress ``source`` into ``raw/target.name`` through a temp file, verified before rename."""
+    """Decompress ``source`` into ``raw/target.name`` through a temp file, verified before rename.
+
+    On any failure the temp file is removed and no file named ``target.name`` is created.
+    """
     fd, tmp_name = tempfile.mkstemp(dir=raw, prefix=f".{target.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
@@ -136,13 +164,17 @@ def _gunzip_verified(source: Path, target: RawFile, raw: Path) -> None:
         verify_file(tmp, target)
         tmp.chmod(0o644)
         os.replace(tmp, raw / target.name)
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
         raise DataError(
-            f"Could not decompress {source} ({err}): the file is damaged. "
-            f"Delete it or reinstall its source (`apt-get install --reinstall {DEBIAN_PACKAGE}`)."
+            f"Could not decompress {source} ({err}): the file is damaged or truncated. Delete it, "
+            f"or reinstall its source (`apt-get install --reinstall {DEBIAN_PACKAGE}`)."
         ) from err
     except DataError as err:
         raise DataError(f"{source} does not hold a good {target.name}: {err}") from err
+    except OSError as err:
+        raise DataError(
+            f"Could not write {raw / target.name} ({err}): check free space and permissions."
+        ) from err
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -245,11 +277,23 @@ class Splits:
 
 
 def _read(root: Path, train: bool) -> Split:
+    prefix = "train" if train else "t10k"
+    raw = root / "FashionMNIST" / "raw"
+    images_file, labels_file = raw / f"{prefix}-images-idx3-ubyte", raw / f"{prefix}-labels-idx1-ubyte"
+    n_images, n_labels = read_idx_header(images_file)[1], read_idx_header(labels_file)[1]
+    if n_images != n_labels:
+        raise DataError(
+            f"{images_file} holds {n_images:,} images but {labels_file} holds {n_labels:,} labels: "
+            "the two files do not belong together. Delete both and run again."
+        )
     dataset = FashionMNIST(str(root), train=train, download=False)
-    split = Split(dataset.data.clone(), dataset.targets.clone())
-    if split.labels.min() < 0 or split.labels.max() >= len(CLASSES):
-        raise DataError(f"labels outside 0..{len(CLASSES) - 1} in {root}: the file is damaged")
-    return split
+    labels = dataset.targets
+    if labels.min() < 0 or labels.max() >= len(CLASSES):
+        raise DataError(
+            f"{labels_file} has labels outside 0..{len(CLASSES) - 1} (found {int(labels.min())}.."
+            f"{int(labels.max())}): the file is damaged. Delete it and run again."
+        )
+    return Split(dataset.data.clone(), labels.clone())
 
 
 def load_data(root: str | os.PathLike[str] | None = None, *, val_size: int = 12_000, seed: int = 0) -> Splits:

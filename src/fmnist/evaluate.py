@@ -98,12 +98,53 @@ def _logits(model: nn.Module, images: torch.Tensor, batch_size: int) -> torch.Te
     was_training = model.training
     model.eval()
     device = _device_of(model)
+    # Chunks bound the memory: only one chunk of activations exists at a time.
     chunks = [
         model(normalize(images[i : i + batch_size].to(device)).unsqueeze(1))
         for i in range(0, images.shape[0], batch_size)
     ]
     model.train(was_training)
     return torch.cat(chunks)
+
+
+def logits(model: nn.Module, images: torch.Tensor | np.ndarray, *, batch_size: int = 4096) -> torch.Tensor:
+    """Raw logits (N, classes) on the CPU for images of any accepted shape."""
+    return _logits(model, as_image_batch(images), batch_size).cpu()
+
+
+def hidden_features(
+    model: nn.Module, images: torch.Tensor | np.ndarray, *, batch_size: int = 4096
+) -> torch.Tensor:
+    """Activations of the last hidden layer (input of the final ``nn.Linear``), on the CPU.
+
+    Works for models with a ``layers`` ``nn.Sequential`` ending in the output ``nn.Linear``, as `MLP`.
+    """
+    layers = getattr(model, "layers", None)
+    if not isinstance(layers, nn.Sequential) or not isinstance(layers[-1], nn.Linear):
+        raise ValueError("hidden_features needs an fmnist MLP (a `layers` Sequential ending in nn.Linear)")
+    return _logits(layers[:-1], as_image_batch(images), batch_size).cpu()
+
+
+def per_class_metrics(confusion: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Precision, recall and F1 per class from a confusion matrix (rows true, columns predicted)."""
+    confusion = confusion.double()
+    true_positives = confusion.diag()
+    precision = true_positives / confusion.sum(dim=0).clamp(min=1)
+    recall = true_positives / confusion.sum(dim=1).clamp(min=1)
+    f1 = 2 * precision * recall / (precision + recall).clamp(min=1e-12)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": confusion.sum(dim=1).long()}
+
+
+def most_confused_pairs(confusion: torch.Tensor, k: int = 5) -> list[tuple[int, int, int, int]]:
+    """The ``k`` class pairs (a, b) with the most mistakes between them, both ways counted:
+    (a, b, a predicted as b, b predicted as a), most confused first."""
+    confusion = confusion.cpu().long()
+    pairs = [
+        (a, b, int(confusion[a, b]), int(confusion[b, a]))
+        for a in range(confusion.shape[0])
+        for b in range(a + 1, confusion.shape[0])
+    ]
+    return sorted(pairs, key=lambda p: (-(p[2] + p[3]), p[0], p[1]))[:k]
 
 
 def predict(model: nn.Module, images: torch.Tensor | np.ndarray, *, batch_size: int = 4096) -> Prediction:

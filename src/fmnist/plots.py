@@ -39,6 +39,7 @@ def sample_grid(split: Split, per_class: int = 8, seed: int = 0) -> Figure:
             if col == 0:
                 ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
     fig.suptitle(f"Fashion-MNIST: {per_class} random images per class")
+    fig.tight_layout()
     return fig
 
 
@@ -145,4 +146,160 @@ def image_with_probabilities(
     predicted = int(probabilities.argmax())
     bar_ax.set_title(f"predicted: {class_names[predicted]} ({probabilities[predicted]:.1%})")
     fig.tight_layout()
+    return fig
+
+
+def confusion_matrices(confusion: torch.Tensor, class_names: Sequence[str] = CLASSES) -> Figure:
+    """Two panels: raw counts and row-normalized (each row: where that true class went)."""
+    counts = confusion.cpu().double()
+    normalized = counts / counts.sum(dim=1, keepdim=True).clamp(min=1)
+    fig, axes = plt.subplots(1, 2, figsize=(15, 6.4))
+    for ax, matrix, title, fmt in (
+        (axes[0], counts, "Confusion matrix (counts)", "{:.0f}"),
+        (axes[1], normalized, "Row-normalized (recall on the diagonal)", "{:.2f}"),
+    ):
+        image = ax.imshow(matrix.numpy(), cmap="Blues")
+        fig.colorbar(image, ax=ax, fraction=0.046)
+        peak = float(matrix.max())
+        for row in range(matrix.shape[0]):
+            for col in range(matrix.shape[1]):
+                value = float(matrix[row, col])
+                ax.text(
+                    col,
+                    row,
+                    fmt.format(value),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if value > peak / 2 else "black",
+                )
+        ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
+        ax.set_yticks(range(len(class_names)), class_names)
+        ax.set(title=title, xlabel="predicted class", ylabel="true class")
+    fig.tight_layout()
+    return fig
+
+
+def per_class_table(metrics: Mapping[str, torch.Tensor], class_names: Sequence[str] = CLASSES) -> Figure:
+    """Precision / recall / F1 per class as a table figure (from `evaluate.per_class_metrics`)."""
+    columns = ["precision", "recall", "f1", "support"]
+    rows = [
+        [f"{float(metrics[c][i]):.3f}" if c != "support" else f"{int(metrics[c][i])}" for c in columns]
+        for i in range(len(class_names))
+    ]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.axis("off")
+    table = ax.table(cellText=rows, rowLabels=list(class_names), colLabels=columns, loc="center")
+    table.scale(1, 1.3)
+    ax.set_title("Per-class precision, recall and F1 on the test set")
+    return fig
+
+
+def misclassified_gallery(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    probabilities: torch.Tensor,
+    count: int = 24,
+    columns: int = 8,
+    class_names: Sequence[str] = CLASSES,
+) -> Figure:
+    """The ``count`` most confident mistakes, worst first: true class, predicted class, probability."""
+    probabilities, labels = probabilities.cpu(), labels.cpu()
+    confidence, predicted = probabilities.max(dim=1)
+    wrong = (predicted != labels).nonzero().flatten()
+    worst = wrong[confidence[wrong].argsort(descending=True)][:count]
+    rows = max(1, -(-len(worst) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.6, rows * 2.0), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, index in zip(axes.flat, worst.tolist(), strict=False):
+        ax.imshow(images[index].cpu().numpy(), cmap="gray_r", vmin=0, vmax=255)
+        ax.set_title(
+            f"true: {class_names[int(labels[index])]}\npred: {class_names[int(predicted[index])]}"
+            f" {float(confidence[index]):.0%}",
+            fontsize=7,
+        )
+    fig.suptitle(f"The {len(worst)} most confident mistakes (of {len(wrong):,}), worst first")
+    fig.tight_layout()
+    return fig
+
+
+def reliability_diagram(bins_by_name: Mapping[str, object]) -> Figure:
+    """Accuracy against confidence per bin (`calibration.ReliabilityBins`), with the diagonal."""
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    ax.plot([0, 1], [0, 1], "k:", label="perfect calibration")
+    for name, bins in bins_by_name.items():
+        filled = bins.count > 0
+        ax.plot(bins.confidence[filled].numpy(), bins.accuracy[filled].numpy(), "o-", label=name)
+    ax.set(
+        title="Reliability diagram",
+        xlabel="confidence (top probability)",
+        ylabel="accuracy",
+        xlim=(0, 1),
+        ylim=(0, 1),
+    )
+    ax.legend()
+    return fig
+
+
+def first_layer_weights(weight: torch.Tensor, count: int = 32, columns: int = 8) -> Figure:
+    """The first ``count`` hidden units' input weights shown as 28x28 images (red +, blue -)."""
+    weight = weight.detach().cpu()[:count].reshape(-1, 28, 28)
+    rows = -(-weight.shape[0] // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.25), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for unit, (ax, image) in enumerate(zip(axes.flat, weight, strict=False)):
+        limit = float(image.abs().max()) or 1.0
+        ax.imshow(image.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"unit {unit}", fontsize=7)
+    fig.suptitle("First-layer weights: what each hidden unit looks at")
+    return fig
+
+
+def embedding_2d(
+    features: torch.Tensor, labels: torch.Tensor, class_names: Sequence[str] = CLASSES
+) -> Figure:
+    """Last-hidden-layer features projected on their first two principal components (PCA in torch)."""
+    features = features.cpu().double()
+    centred = features - features.mean(dim=0)
+    _, _, right = torch.linalg.svd(centred, full_matrices=False)  # deterministic, unlike pca_lowrank
+    points = (centred @ right[:2].T).numpy()
+    labels = labels.cpu().numpy()
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    for index, name in enumerate(class_names):
+        chosen = labels == index
+        ax.scatter(points[chosen, 0], points[chosen, 1], s=3, alpha=0.5, label=name, color=f"C{index}")
+    ax.set(
+        title="Last hidden layer, PCA to 2-D, coloured by true class",
+        xlabel="principal component 1",
+        ylabel="principal component 2",
+    )
+    ax.legend(markerscale=4, fontsize=8)
+    return fig
+
+
+def confused_pair_examples(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    predicted: torch.Tensor,
+    a: int,
+    b: int,
+    per_direction: int = 8,
+    class_names: Sequence[str] = CLASSES,
+) -> Figure:
+    """Two rows: images of class ``a`` predicted as ``b``, and of ``b`` predicted as ``a``."""
+    labels, predicted = labels.cpu(), predicted.cpu()
+    fig, axes = plt.subplots(2, per_direction, figsize=(per_direction * 1.3, 3.2), squeeze=False)
+    for row, (true, wrong) in enumerate(((a, b), (b, a))):
+        chosen = ((labels == true) & (predicted == wrong)).nonzero().flatten()[:per_direction]
+        for col in range(per_direction):
+            ax = axes[row, col]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if col < len(chosen):
+                ax.imshow(images[int(chosen[col])].cpu().numpy(), cmap="gray_r", vmin=0, vmax=255)
+            if col == 0:
+                ax.set_ylabel(f"{class_names[true]}\n-> {class_names[wrong]}", fontsize=8)
+    fig.suptitle(f"Confused pair: {class_names[a]} vs {class_names[b]} (rows: true -> predicted)")
     return fig

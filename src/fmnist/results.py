@@ -75,6 +75,7 @@ def save_result(
     fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w") as handle:
         json.dump(record, handle, indent=1)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
     return path
 

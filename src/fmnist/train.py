@@ -7,10 +7,10 @@ On CPU the same seed gives bit-identical histories and weights.
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import torch
@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from fmnist.checkpoint import CheckpointError, load_training_state, save_training_state
 from fmnist.data import Augment, Splits, iterate_batches
 from fmnist.evaluate import evaluate
 
@@ -55,6 +56,7 @@ class TrainConfig:
     keep_best: Literal["val_acc", "val_loss"] | None = "val_acc"
     eval_batch_size: int = 4096
     progress: bool = True
+    checkpoint_path: str | None = None  # if set, the resumable state is written here every epoch
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -162,19 +164,30 @@ def _train_one_epoch(
     return float(losses.sum()) / seen, int(correct) / seen
 
 
+# Settings that may differ between an interrupted run and its resumption.
+_RESUME_FREE = ("device", "progress", "checkpoint_path", "eval_batch_size")
+
+
+def _recipe_of(config: TrainConfig) -> dict[str, Any]:
+    return {k: v for k, v in asdict(config).items() if k not in _RESUME_FREE}
+
+
 def fit(
     model: nn.Module,
     splits: Splits,
     config: TrainConfig | None = None,
     *,
     augment: Augment | None = None,
+    resume_from: str | Path | None = None,
 ) -> History:
     """Train ``model`` on ``splits.train``, validate on ``splits.val`` each epoch.
 
     Returns the `History`. The model ends on the chosen device holding the weights of the best
     validation epoch (``config.keep_best``). Seed the weights beforehand with `set_seed`; the
     shuffling and dropout are seeded here from ``config.seed``. Interrupting (Ctrl-C, a
-    notebook's stop button) returns the history so far with the best weights kept.
+    notebook's stop button) returns the history so far with the best weights kept. With
+    ``config.checkpoint_path`` the full state is saved after every epoch; ``resume_from`` that
+    file continues the run, and on CPU ends with the same weights as an uninterrupted run.
     """
     config = config or TrainConfig()
     device = choose_device(config.device)
@@ -185,7 +198,24 @@ def fit(
     optimizer = _make_optimizer(model, config)
     history = History(device=str(device))
     best_score, best_state = -math.inf, None
-    bar = tqdm(range(1, config.epochs + 1), desc="epochs", unit="epoch", disable=not config.progress)
+    first_epoch = 1
+    if resume_from is not None:
+        state = load_training_state(resume_from)
+        if state["recipe"] != _recipe_of(config):
+            raise CheckpointError(
+                f"{resume_from} was written by a run with another config: {state['recipe']}; "
+                "resume with the same TrainConfig (only device, progress and paths may change)"
+            )
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"])
+        generator.set_state(state["generator"])
+        history.epochs, history.best_epoch = list(state["history"]), state["best_epoch"]
+        best_score, best_state = state["best_score"], state["best_state"]
+        first_epoch = state["epoch"] + 1
+    bar = tqdm(
+        range(first_epoch, config.epochs + 1), desc="epochs", unit="epoch", disable=not config.progress
+    )
     try:
         for epoch in bar:
             start = time.perf_counter()
@@ -207,7 +237,23 @@ def fit(
                 score = val.accuracy if config.keep_best == "val_acc" else -val.loss
                 if score > best_score:
                     best_score, history.best_epoch = score, epoch
-                    best_state = copy.deepcopy(model.state_dict())
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if config.checkpoint_path is not None:
+                save_training_state(
+                    {
+                        "epoch": epoch,
+                        "recipe": _recipe_of(config),
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "torch_rng": torch.get_rng_state(),
+                        "generator": generator.get_state(),
+                        "history": history.epochs,
+                        "best_epoch": history.best_epoch,
+                        "best_score": best_score,
+                        "best_state": best_state,
+                    },
+                    config.checkpoint_path,
+                )
     except KeyboardInterrupt:
         history.interrupted = True
     finally:

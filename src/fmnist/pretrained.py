@@ -1,0 +1,49 @@
+"""Trained models shipped with the package: `load_pretrained` works offline, without training.
+
+The weights live in ``src/fmnist/weights/<name>.pt`` (committed, package data), written by a
+full run of the notebook that trains them (`publish`). Each file's metadata records the test
+accuracy measured when it was saved.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fmnist import quick
+from fmnist.checkpoint import load_model, read_checkpoint
+from fmnist.models import MLP
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+DEFAULT = "seed_deep"  # replaced by the strongest recipe once it is trained
+
+
+def available() -> list[str]:
+    """Names of the shipped models."""
+    return sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
+
+
+def pretrained_path(name: str = DEFAULT) -> Path:
+    """Path of shipped model ``name``; `FileNotFoundError` listing the available ones if absent."""
+    path = WEIGHTS_DIR / f"{name}.pt"
+    if not path.is_file():
+        raise FileNotFoundError(f"no pretrained model {name!r}; available: {available() or 'none'}")
+    return path
+
+
+def load_pretrained(name: str = DEFAULT, map_location: str = "cpu") -> MLP:
+    """The shipped model ``name`` with its weights, in eval mode; metadata in ``model.metadata``."""
+    return load_model(pretrained_path(name), map_location=map_location)
+
+
+def publish(checkpoint: str | Path, name: str) -> Path:
+    """Copy a run's checkpoint into the shipped weights as ``name`` (a temp folder in quick mode)."""
+    read_checkpoint(checkpoint)  # refuse to ship anything that does not load
+    folder = Path(tempfile.gettempdir()) / "fmnist-quick-weights" if quick.is_quick() else WEIGHTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.pt"
+    tmp = target.with_suffix(".pt.tmp")
+    shutil.copyfile(checkpoint, tmp)
+    tmp.replace(target)
+    return target
