@@ -18,7 +18,7 @@ def test_ece_is_zero_when_confidence_matches_accuracy_and_the_gap_otherwise():
     probabilities = torch.full((10, 2), 0.2)
     probabilities[:, 0] = 0.8
     labels = torch.tensor([0] * 8 + [1] * 2)
-    assert expected_calibration_error(probabilities, labels) == pytest.approx(0.0, abs=1e-12)
+    assert expected_calibration_error(probabilities, labels) == pytest.approx(0.0, abs=1e-6)
     # All right at confidence 0.8: underconfident by 0.2.
     assert expected_calibration_error(probabilities, torch.zeros(10, dtype=torch.long)) == pytest.approx(0.2)
 

@@ -72,7 +72,7 @@ def test_a_crafted_pickle_is_refused_and_runs_nothing(tmp_path):
     ("content", "message"),
     [
         (b"not a checkpoint at all", "not a readable checkpoint"),
-        ({"just": "a dict"}, "not an fmnist checkpoint"),
+        ({"just": "a dict"}, "not an fmnist-checkpoint file"),
         ({"format": "fmnist-checkpoint", "version": 99}, "version 99"),
     ],
 )

@@ -39,8 +39,8 @@ def test_predict_either_answers_correctly_or_raises_value_error(data):
 @settings(max_examples=100, deadline=None)
 @given(
     n=st.integers(1, 4),
-    low=st.floats(-2, 2, allow_nan=False),
-    high=st.floats(-2, 2, allow_nan=False),
+    low=st.floats(-2, 2, allow_nan=False, width=32),
+    high=st.floats(-2, 2, allow_nan=False, width=32),
 )
 def test_float_images_are_accepted_exactly_when_inside_zero_one(n, low, high):
     images = torch.full((n, 28, 28), low)
