@@ -199,10 +199,11 @@ def test_the_augment_hook_sees_whole_batches_in_unit_range_before_normalization(
     split = Split(torch.full((6, 28, 28), 255, dtype=torch.uint8), torch.zeros(6, dtype=torch.long))
     seen = []
 
-    def blackout(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    def blackout(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
         seen.append((x.shape[0], float(x.max())))
-        return torch.zeros_like(x)
+        return torch.zeros_like(x), y + 1
 
-    x, _ = next(iterate_batches(split, 6, augment=blackout))
+    x, y = next(iterate_batches(split, 6, augment=blackout))
+    assert y.tolist() == [1] * 6
     assert seen == [(6, 1.0)]
     assert torch.allclose(x, torch.full_like(x, -data.PIXEL_MEAN / data.PIXEL_STD))

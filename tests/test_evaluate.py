@@ -118,3 +118,15 @@ def test_a_large_batch_is_processed_in_bounded_chunks(model):
     assert spy.largest == 512
     assert result.probabilities.shape == (5_000, 10)
     assert torch.equal(result.labels, predict(model, images).labels)
+
+
+def test_flip_tta_averages_an_image_with_its_mirror(model):
+    images = torch.randint(0, 256, (6, 28, 28), dtype=torch.uint8)
+    plain = predict(model, images).probabilities
+    mirrored = predict(model, images.flip(-1)).probabilities
+    tta = predict(model, images, tta=True).probabilities
+    assert torch.allclose(tta, (plain + mirrored) / 2, atol=1e-6)
+    symmetric = torch.zeros(3, 28, 28, dtype=torch.uint8)
+    assert torch.allclose(
+        predict(model, symmetric, tta=True).probabilities, predict(model, symmetric).probabilities
+    )

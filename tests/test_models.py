@@ -60,3 +60,15 @@ def test_bad_arguments_say_what_is_wrong(kwargs, message):
 def test_unknown_preset_lists_the_known_ones():
     with pytest.raises(ValueError, match="seed_deep"):
         build_model("resnet")
+
+
+def test_residual_blocks_add_their_input_and_input_dropout_comes_first():
+    model = MLP(hidden=[32, 32, 32], residual=True, input_dropout=0.1, norm="layer")
+    kinds = [type(m).__name__ for m in model.layers]
+    assert kinds == ["Flatten", "Dropout", "Linear", "LayerNorm", "ReLU", "Residual", "Residual", "Linear"]
+    assert len(model.linear_layers()) == 4 and model.linear_layers()[0].in_features == 784
+    block = model.layers[5]
+    x = torch.randn(4, 32)
+    assert torch.allclose(block(x), x + torch.nn.Sequential(*block)(x))
+    rebuilt = MLP(**model.config)
+    assert rebuilt.config == model.config

@@ -131,3 +131,70 @@ def test_resuming_with_another_config_is_refused(splits, tmp_path):
     _trained(splits, epochs=1, checkpoint_path=str(state))
     with pytest.raises(CheckpointError, match="another config"):
         fit(build_model("seed_small"), splits, TrainConfig(epochs=2, lr=1e-2, **CPU), resume_from=state)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"schedule": "onecycle", "optimizer": "adamw", "weight_decay": 0.05},
+        {"schedule": "cosine", "warmup_epochs": 1, "label_smoothing": 0.1, "grad_clip": 1.0},
+        {"ema_decay": 0.9, "augment": ("hflip", "mixup:0.2"), "tta": True},
+        {"optimizer": "sgd", "lr": 0.05, "schedule": "onecycle", "augment": ("translate:1", "erase:0.3")},
+    ],
+)
+def test_recipe_options_train_and_stay_reproducible(splits, options):
+    (model_a, hist_a), (model_b, hist_b) = _trained(splits, **options), _trained(splits, **options)
+    assert hist_a.column("val_acc")[-1] > 0.5
+    assert hist_a.column("train_loss") == hist_b.column("train_loss")
+    for a, b in zip(model_a.state_dict().values(), model_b.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_schedules_reach_the_peak_and_end_low(splits):
+    from fmnist.train import _make_optimizer, _make_schedule
+
+    for schedule in ("onecycle", "cosine"):
+        config = TrainConfig(epochs=2, lr=0.1, schedule=schedule, warmup_epochs=0.5, **CPU)
+        optimizer = _make_optimizer(build_model("seed_small"), config)
+        steps = _make_schedule(optimizer, config, steps_per_epoch=10)
+        rates = []
+        for _ in range(20):
+            rates.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            steps.step()
+        assert max(rates) == pytest.approx(0.1, rel=0.05) and rates[-1] < 0.01
+
+
+def test_ema_resume_matches_an_uninterrupted_run(splits, tmp_path, monkeypatch):
+    import fmnist.train as train
+
+    options = {"epochs": 3, "ema_decay": 0.9, "schedule": "onecycle", "augment": ("mixup:0.2",)}
+    reference, _ = _trained(splits, **options)
+    state = tmp_path / "state.pt"
+    original = train._train_one_epoch
+    calls = {"n": 0}
+
+    def interrupt_on_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(train, "_train_one_epoch", interrupt_on_second)
+    _trained(splits, checkpoint_path=str(state), **options)
+    monkeypatch.setattr(train, "_train_one_epoch", original)
+    set_seed(99)
+    resumed = build_model("seed_small")
+    fit(
+        resumed,
+        splits,
+        TrainConfig(seed=0, lr=3e-3, checkpoint_path=str(state), **CPU, **options),
+        resume_from=state,
+    )
+    for a, b in zip(reference.state_dict().values(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_unknown_augmentation_in_config_fails_at_once():
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        TrainConfig(augment=("rotate",))

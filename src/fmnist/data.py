@@ -316,7 +316,8 @@ def load_data(root: str | os.PathLike[str] | None = None, *, val_size: int = 12_
     )
 
 
-Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+# (images in [0, 1] (B, 1, 28, 28), targets, generator) -> (images, targets); see fmnist.augment
+Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]
 
 
 def normalize(images: torch.Tensor) -> torch.Tensor:
@@ -340,7 +341,8 @@ def iterate_batches(
     """Yield ``(x, y)`` batches from in-memory tensors: x float (B, 1, 28, 28) normalized, y int64.
 
     Shuffling draws from ``generator`` (seed it for repeatable order). ``augment`` receives the
-    whole batch scaled to [0, 1] and the generator, before normalization. Data already on
+    whole batch scaled to [0, 1], its labels and the generator, before normalization, and returns
+    both (mixup-style augmentations return class probabilities (B, 10) as y). Data already on
     ``device`` is not copied.
     """
     if batch_size < 1:
@@ -358,5 +360,5 @@ def iterate_batches(
         labels = split.labels[idx].to(device, non_blocking=True)
         x = images.unsqueeze(1).float().div_(255.0)
         if augment is not None:
-            x = augment(x, generator)
-        yield x.sub_(PIXEL_MEAN).div_(PIXEL_STD), labels
+            x, labels = augment(x, labels, generator)
+        yield (x - PIXEL_MEAN) / PIXEL_STD, labels

@@ -93,23 +93,33 @@ def _device_of(model: nn.Module) -> torch.device:
 
 
 @torch.inference_mode()
-def _logits(model: nn.Module, images: torch.Tensor, batch_size: int) -> torch.Tensor:
-    """Logits for uint8 / [0, 1] images, in chunks of ``batch_size``, in eval mode."""
+def _logits(model: nn.Module, images: torch.Tensor, batch_size: int, tta: bool = False) -> torch.Tensor:
+    """Logits for uint8 / [0, 1] images, in chunks of ``batch_size``, in eval mode.
+
+    With ``tta`` the result is the log of the class probabilities averaged over each image and
+    its mirror image (flip test-time augmentation); it works as logits everywhere.
+    """
     was_training = model.training
     model.eval()
     device = _device_of(model)
+    chunks = []
     # Chunks bound the memory: only one chunk of activations exists at a time.
-    chunks = [
-        model(normalize(images[i : i + batch_size].to(device)).unsqueeze(1))
-        for i in range(0, images.shape[0], batch_size)
-    ]
+    for start in range(0, images.shape[0], batch_size):
+        x = normalize(images[start : start + batch_size].to(device)).unsqueeze(1)
+        if tta:
+            probabilities = (model(x).softmax(dim=1) + model(x.flip(-1)).softmax(dim=1)) / 2
+            chunks.append(probabilities.clamp(min=1e-12).log())
+        else:
+            chunks.append(model(x))
     model.train(was_training)
     return torch.cat(chunks)
 
 
-def logits(model: nn.Module, images: torch.Tensor | np.ndarray, *, batch_size: int = 4096) -> torch.Tensor:
+def logits(
+    model: nn.Module, images: torch.Tensor | np.ndarray, *, batch_size: int = 4096, tta: bool = False
+) -> torch.Tensor:
     """Raw logits (N, classes) on the CPU for images of any accepted shape."""
-    return _logits(model, as_image_batch(images), batch_size).cpu()
+    return _logits(model, as_image_batch(images), batch_size, tta).cpu()
 
 
 def hidden_features(
@@ -147,9 +157,14 @@ def most_confused_pairs(confusion: torch.Tensor, k: int = 5) -> list[tuple[int, 
     return sorted(pairs, key=lambda p: (-(p[2] + p[3]), p[0], p[1]))[:k]
 
 
-def predict(model: nn.Module, images: torch.Tensor | np.ndarray, *, batch_size: int = 4096) -> Prediction:
-    """Class labels and probabilities for images of any accepted shape (see `as_image_batch`)."""
-    logits = _logits(model, as_image_batch(images), batch_size)
+def predict(
+    model: nn.Module, images: torch.Tensor | np.ndarray, *, batch_size: int = 4096, tta: bool = False
+) -> Prediction:
+    """Class labels and probabilities for images of any accepted shape (see `as_image_batch`).
+
+    ``tta=True`` averages the probabilities of each image and its mirror image.
+    """
+    logits = _logits(model, as_image_batch(images), batch_size, tta)
     probabilities = logits.softmax(dim=1).cpu()
     return Prediction(probabilities.argmax(dim=1), probabilities)
 
@@ -161,14 +176,22 @@ def confusion_matrix(labels: torch.Tensor, predicted: torch.Tensor, num_classes:
 
 
 def evaluate(
-    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, batch_size: int = 4096
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    batch_size: int = 4096,
+    tta: bool = False,
 ) -> EvalResult:
-    """Accuracy (correct / total), mean NLL loss, per-class accuracy and confusion matrix."""
+    """Accuracy (correct / total), mean NLL loss, per-class accuracy and confusion matrix.
+
+    ``tta=True`` evaluates the average of each image's and its mirror image's probabilities.
+    """
     # Splits (uint8, N x 28 x 28) take the fast path: no copy, they stay on their device.
     batch = images if images.dtype == torch.uint8 and images.ndim == 3 else as_image_batch(images)
     if labels.shape != (batch.shape[0],):
         raise ValueError(f"{batch.shape[0]} images but labels of shape {tuple(labels.shape)}")
-    logits = _logits(model, batch, batch_size)
+    logits = _logits(model, batch, batch_size, tta)
     labels = labels.to(logits.device)
     loss = F.cross_entropy(logits, labels, reduction="sum").item() / labels.shape[0]
     predicted = logits.argmax(dim=1)

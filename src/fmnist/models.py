@@ -21,11 +21,20 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 NORMS: dict[str, type[nn.Module]] = {"batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
 
 
+class Residual(nn.Sequential):
+    """``x + block(x)``: a hidden block whose input and output widths match."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + super().forward(x)
+
+
 class MLP(nn.Module):
-    """Flatten -> [Linear -> (norm) -> activation -> (dropout)] per hidden layer -> Linear.
+    """Flatten -> (input dropout) -> [Linear -> (norm) -> activation -> (dropout)] per hidden layer -> Linear.
 
     ``dropout`` is one probability for every hidden layer or one per hidden layer (0 = none).
-    ``model.config`` holds the constructor arguments, so a checkpoint can rebuild the model.
+    With ``residual``, each hidden block whose width equals the previous one's adds its input to
+    its output (a skip connection between Linear blocks). ``model.config`` holds the constructor
+    arguments, so a checkpoint can rebuild the model.
     """
 
     def __init__(
@@ -36,6 +45,8 @@ class MLP(nn.Module):
         norm: str | None = None,
         in_features: int = 28 * 28,
         num_classes: int = 10,
+        input_dropout: float = 0.0,
+        residual: bool = False,
     ) -> None:
         super().__init__()
         hidden = [int(h) for h in hidden]
@@ -50,6 +61,8 @@ class MLP(nn.Module):
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         if norm is not None and norm not in NORMS:
             raise ValueError(f"norm must be None or one of {sorted(NORMS)}, got {norm!r}")
+        if not 0.0 <= input_dropout < 1.0:
+            raise ValueError(f"input_dropout must be in [0, 1), got {input_dropout}")
         self.config: dict[str, Any] = {
             "hidden": hidden,
             "dropout": drops,
@@ -57,16 +70,21 @@ class MLP(nn.Module):
             "norm": norm,
             "in_features": in_features,
             "num_classes": num_classes,
+            "input_dropout": float(input_dropout),
+            "residual": bool(residual),
         }
         layers: list[nn.Module] = [nn.Flatten()]
+        if input_dropout > 0:
+            layers.append(nn.Dropout(input_dropout))
         width = in_features
         for size, p in zip(hidden, drops, strict=True):
-            layers.append(nn.Linear(width, size))
+            block: list[nn.Module] = [nn.Linear(width, size)]
             if norm is not None:
-                layers.append(NORMS[norm](size))
-            layers.append(ACTIVATIONS[activation]())
+                block.append(NORMS[norm](size))
+            block.append(ACTIVATIONS[activation]())
             if p > 0:
-                layers.append(nn.Dropout(p))
+                block.append(nn.Dropout(p))
+            layers.extend([Residual(*block)] if residual and size == width else block)
             width = size
         layers.append(nn.Linear(width, num_classes))
         self.layers = nn.Sequential(*layers)
@@ -74,6 +92,10 @@ class MLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, num_classes) for normalized images (N, 1, 28, 28) or (N, 784)."""
         return self.layers(x)
+
+    def linear_layers(self) -> list[nn.Linear]:
+        """The ``nn.Linear`` layers in order; ``[0]`` looks at the pixels, ``[-1]`` gives the logits."""
+        return [m for m in self.modules() if isinstance(m, nn.Linear)]
 
     def num_parameters(self) -> int:
         """Number of trainable parameters."""

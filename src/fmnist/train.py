@@ -1,8 +1,9 @@
 """Training: `TrainConfig`, `fit` -> `History`; device choice; seeding.
 
-One obvious path: shuffle the in-memory training tensors, step the optimizer on each batch,
-evaluate on the validation split once per epoch, keep the weights of the best validation epoch.
-On CPU the same seed gives bit-identical histories and weights.
+One obvious path: shuffle the in-memory training tensors, augment whole batches, step the
+optimizer (and schedule, and weight average) on each batch, evaluate on the validation split once
+per epoch, keep the weights of the best validation epoch. On CPU the same seed gives
+bit-identical histories and weights.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Any, Literal
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
+from fmnist import augment as augmentations
 from fmnist.checkpoint import CheckpointError, load_training_state, save_training_state
 from fmnist.data import Augment, Splits, iterate_batches
 from fmnist.evaluate import evaluate
@@ -46,10 +49,17 @@ class TrainConfig:
 
     epochs: int = 25
     batch_size: int = 64
-    lr: float = 3e-3
-    optimizer: Literal["adam", "adamw", "sgd"] = "adam"
+    lr: float = 3e-3  # the peak learning rate when a schedule is used
+    optimizer: Literal["adam", "adamw", "sgd"] = "adam"  # sgd: with Nesterov momentum
     weight_decay: float = 0.0
     momentum: float = 0.9  # sgd only
+    schedule: Literal["constant", "onecycle", "cosine"] = "constant"  # stepped every batch
+    warmup_epochs: float = 0.0  # cosine only: linear warm-up from 0
+    label_smoothing: float = 0.0
+    grad_clip: float | None = None  # max global gradient norm
+    ema_decay: float | None = None  # evaluate and keep an exponential moving average of weights
+    augment: tuple[str, ...] = ()  # names for fmnist.augment.build, e.g. ("hflip", "erase:0.5")
+    tta: bool = False  # validate with flip test-time augmentation
     seed: int = 0
     device: str | None = None  # None: cuda, then mps, then cpu
     drop_last: bool = False
@@ -59,16 +69,41 @@ class TrainConfig:
     checkpoint_path: str | None = None  # if set, the resumable state is written here every epoch
 
     def __post_init__(self) -> None:
-        if self.epochs < 1:
-            raise ValueError(f"epochs must be at least 1, got {self.epochs}")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
-        if self.optimizer not in ("adam", "adamw", "sgd"):
-            raise ValueError(f"optimizer must be 'adam', 'adamw' or 'sgd', got {self.optimizer!r}")
-        if self.keep_best not in ("val_acc", "val_loss", None):
-            raise ValueError(f"keep_best must be 'val_acc', 'val_loss' or None, got {self.keep_best!r}")
+        self.augment = tuple(self.augment)
+        checks = [
+            (self.epochs >= 1, f"epochs must be at least 1, got {self.epochs}"),
+            (self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}"),
+            (self.lr > 0, f"lr must be positive, got {self.lr}"),
+            (
+                self.optimizer in ("adam", "adamw", "sgd"),
+                f"optimizer must be 'adam', 'adamw' or 'sgd', got {self.optimizer!r}",
+            ),
+            (
+                self.schedule in ("constant", "onecycle", "cosine"),
+                f"schedule must be 'constant', 'onecycle' or 'cosine', got {self.schedule!r}",
+            ),
+            (
+                0 <= self.warmup_epochs < self.epochs or self.schedule != "cosine",
+                f"warmup_epochs must be in [0, epochs), got {self.warmup_epochs}",
+            ),
+            (0 <= self.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {self.label_smoothing}"),
+            (
+                self.grad_clip is None or self.grad_clip > 0,
+                f"grad_clip must be positive, got {self.grad_clip}",
+            ),
+            (
+                self.ema_decay is None or 0 < self.ema_decay < 1,
+                f"ema_decay must be in (0, 1), got {self.ema_decay}",
+            ),
+            (
+                self.keep_best in ("val_acc", "val_loss", None),
+                f"keep_best must be 'val_acc', 'val_loss' or None, got {self.keep_best!r}",
+            ),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+        augmentations.build(self.augment)  # unknown names fail now, not after an epoch
 
 
 @dataclass
@@ -111,48 +146,89 @@ def _make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimi
     if config.optimizer == "adamw":
         return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
     return torch.optim.SGD(
-        params,
-        lr=config.lr,
-        momentum=config.momentum,
-        nesterov=True,
-        weight_decay=config.weight_decay,
+        params, lr=config.lr, momentum=config.momentum, nesterov=True, weight_decay=config.weight_decay
     )
 
 
-def _train_one_epoch(
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    splits: Splits,
-    config: TrainConfig,
-    generator: torch.Generator,
-    device: torch.device,
-    augment: Augment | None,
-    epoch: int,
-) -> tuple[float, float]:
+def _make_schedule(
+    optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
+) -> torch.optim.lr_scheduler.LRScheduler | None:
+    total = config.epochs * steps_per_epoch
+    if config.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total)
+    if config.schedule == "cosine":
+        warmup = round(config.warmup_epochs * steps_per_epoch)
+
+        def factor(step: int) -> float:
+            if step < warmup:
+                return (step + 1) / warmup
+            return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    return None
+
+
+def training_loss(logits: torch.Tensor, targets: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
+    """NLL of ``log_softmax`` (the reference's loss) for class indices; soft-target CE for mixes."""
+    if targets.is_floating_point():
+        if label_smoothing:
+            targets = targets * (1 - label_smoothing) + label_smoothing / targets.shape[1]
+        return -(targets * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+    if label_smoothing:
+        return F.cross_entropy(logits, targets, label_smoothing=label_smoothing)
+    return F.nll_loss(F.log_softmax(logits, dim=1), targets)
+
+
+@dataclass
+class _Run:
+    """The moving parts of one training run."""
+
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LRScheduler | None
+    ema: AveragedModel | None
+    generator: torch.Generator
+    augment: Augment | None
+    device: torch.device
+
+    @property
+    def evaluated(self) -> nn.Module:
+        """The weights that are validated and kept: the average if there is one."""
+        return self.ema.module if self.ema is not None else self.model
+
+
+def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int) -> tuple[float, float]:
     """One pass over the training split; returns (mean loss, accuracy). Syncs once, at the end."""
-    model.train()
+    run.model.train()
     n = len(splits.train)
     steps = n // config.batch_size if config.drop_last else math.ceil(n / config.batch_size)
-    losses = torch.zeros(steps, device=device)
-    correct = torch.zeros((), dtype=torch.long, device=device)
+    losses = torch.zeros(steps, device=run.device)
+    correct = torch.zeros((), dtype=torch.long, device=run.device)
     seen = 0
     batches = iterate_batches(
         splits.train,
         config.batch_size,
         shuffle=True,
-        generator=generator,
-        device=device,
+        generator=run.generator,
+        device=run.device,
         drop_last=config.drop_last,
-        augment=augment,
+        augment=run.augment,
     )
     for step, (x, y) in enumerate(batches):
-        logits = model(x)
-        loss = F.nll_loss(F.log_softmax(logits, dim=1), y)
-        optimizer.zero_grad(set_to_none=True)
+        logits = run.model(x)
+        loss = training_loss(logits, y, config.label_smoothing)
+        run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        optimizer.step()
+        if config.grad_clip is not None:
+            nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
+        run.optimizer.step()
+        if run.schedule is not None:
+            run.schedule.step()
+        if run.ema is not None:
+            run.ema.update_parameters(run.model)
+        hard = y.argmax(dim=1) if y.is_floating_point() else y
         losses[step] = loss.detach() * y.shape[0]
-        correct += (logits.detach().argmax(dim=1) == y).sum()
+        correct += (logits.detach().argmax(dim=1) == hard).sum()
         seen += y.shape[0]
     finite = torch.isfinite(losses)
     if not bool(finite.all()):
@@ -183,19 +259,37 @@ def fit(
     """Train ``model`` on ``splits.train``, validate on ``splits.val`` each epoch.
 
     Returns the `History`. The model ends on the chosen device holding the weights of the best
-    validation epoch (``config.keep_best``). Seed the weights beforehand with `set_seed`; the
-    shuffling and dropout are seeded here from ``config.seed``. Interrupting (Ctrl-C, a
-    notebook's stop button) returns the history so far with the best weights kept. With
-    ``config.checkpoint_path`` the full state is saved after every epoch; ``resume_from`` that
-    file continues the run, and on CPU ends with the same weights as an uninterrupted run.
+    validation epoch (``config.keep_best``; the weight average's if ``ema_decay`` is set). Seed
+    the weights beforehand with `set_seed`; shuffling, dropout and augmentations are seeded here
+    from ``config.seed``. ``augment`` (a function, see `fmnist.augment`) replaces
+    ``config.augment``. Interrupting (Ctrl-C, a notebook's stop button) returns the history so
+    far with the best weights kept. With ``config.checkpoint_path`` the full state is saved
+    after every epoch; ``resume_from`` that file continues the run, and on CPU ends with the same
+    weights as an uninterrupted run.
     """
     config = config or TrainConfig()
     device = choose_device(config.device)
     model.to(device)
     data = splits.to(device)
     torch.manual_seed(config.seed)
-    generator = torch.Generator().manual_seed(config.seed)
     optimizer = _make_optimizer(model, config)
+    steps_per_epoch = (
+        len(data.train) // config.batch_size
+        if config.drop_last
+        else math.ceil(len(data.train) / config.batch_size)
+    )
+    ema = None
+    if config.ema_decay is not None:
+        ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
+    run = _Run(
+        model=model,
+        optimizer=optimizer,
+        schedule=_make_schedule(optimizer, config, steps_per_epoch),
+        ema=ema,
+        generator=torch.Generator().manual_seed(config.seed),
+        augment=augment if augment is not None else augmentations.build(config.augment),
+        device=device,
+    )
     history = History(device=str(device))
     best_score, best_state = -math.inf, None
     first_epoch = 1
@@ -208,8 +302,12 @@ def fit(
             )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        if run.schedule is not None:
+            run.schedule.load_state_dict(state["schedule"])
+        if run.ema is not None:
+            run.ema.load_state_dict(state["ema"])
         torch.set_rng_state(state["torch_rng"])
-        generator.set_state(state["generator"])
+        run.generator.set_state(state["generator"])
         history.epochs, history.best_epoch = list(state["history"]), state["best_epoch"]
         best_score, best_state = state["best_score"], state["best_state"]
         first_epoch = state["epoch"] + 1
@@ -219,25 +317,30 @@ def fit(
     try:
         for epoch in bar:
             start = time.perf_counter()
-            train_loss, train_acc = _train_one_epoch(
-                model, optimizer, data, config, generator, device, augment, epoch
+            train_loss, train_acc = _train_one_epoch(run, data, config, epoch)
+            val = evaluate(
+                run.evaluated,
+                data.val.images,
+                data.val.labels,
+                batch_size=config.eval_batch_size,
+                tta=config.tta,
             )
-            val = evaluate(model, data.val.images, data.val.labels, batch_size=config.eval_batch_size)
-            record = {
-                "epoch": epoch,
-                "train_loss": train_loss,
-                "train_acc": train_acc,
-                "val_loss": val.loss,
-                "val_acc": val.accuracy,
-                "seconds": time.perf_counter() - start,
-            }
-            history.epochs.append(record)
+            history.epochs.append(
+                {
+                    "epoch": epoch,
+                    "train_loss": train_loss,
+                    "train_acc": train_acc,
+                    "val_loss": val.loss,
+                    "val_acc": val.accuracy,
+                    "seconds": time.perf_counter() - start,
+                }
+            )
             bar.set_postfix(loss=f"{train_loss:.4f}", val_acc=f"{val.accuracy:.4f}")
             if config.keep_best is not None:
                 score = val.accuracy if config.keep_best == "val_acc" else -val.loss
                 if score > best_score:
                     best_score, history.best_epoch = score, epoch
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                    best_state = {k: v.detach().clone() for k, v in run.evaluated.state_dict().items()}
             if config.checkpoint_path is not None:
                 save_training_state(
                     {
@@ -245,8 +348,10 @@ def fit(
                         "recipe": _recipe_of(config),
                         "model": model.state_dict(),
                         "optimizer": optimizer.state_dict(),
+                        "schedule": run.schedule.state_dict() if run.schedule is not None else None,
+                        "ema": run.ema.state_dict() if run.ema is not None else None,
                         "torch_rng": torch.get_rng_state(),
-                        "generator": generator.get_state(),
+                        "generator": run.generator.get_state(),
                         "history": history.epochs,
                         "best_epoch": history.best_epoch,
                         "best_score": best_score,
@@ -260,5 +365,7 @@ def fit(
         bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
+    elif run.ema is not None:
+        model.load_state_dict(run.ema.module.state_dict())
     model.eval()
     return history

@@ -1,0 +1,147 @@
+"""Batched, on-device augmentations: pure functions of (images, targets, generator).
+
+Each takes a batch ``x`` of shape (B, 1, 28, 28) with values in [0, 1] on any device, its targets
+``y`` (class indices (B,) or class probabilities (B, 10)) and a seeded CPU ``torch.Generator``,
+and returns a new ``(x, y)`` of the same shapes, dtypes and range; the inputs are not modified.
+Random numbers are drawn on the CPU generator (a few per image), so the same seed gives the same
+batch on every device. `build` turns names such as ``"translate:2"`` into one composed function,
+so a recipe can name its augmentations in its config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+
+Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]
+NUM_CLASSES = 10
+
+
+def _uniform(n: int, generator: torch.Generator, device: torch.device) -> torch.Tensor:
+    return torch.rand(n, generator=generator).to(device)
+
+
+def one_hot(y: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
+    """Class indices -> probabilities (B, num_classes); probabilities pass through."""
+    return y if y.is_floating_point() else F.one_hot(y, num_classes).float()
+
+
+def hflip(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, p: float = 0.5):
+    """Mirror each image left-right with probability ``p``."""
+    flip = (_uniform(x.shape[0], generator, x.device) < p).view(-1, 1, 1, 1)
+    return torch.where(flip, x.flip(-1), x), y
+
+
+def translate(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_shift: int = 2):
+    """Shift each image by a random whole number of pixels in [-max_shift, max_shift] per axis, zero fill."""
+    if max_shift <= 0:
+        return x, y
+    b, k = x.shape[0], max_shift
+    shifts = torch.randint(-k, k + 1, (2, b), generator=generator).to(x.device)
+    padded = F.pad(x, (k, k, k, k))
+    base = torch.arange(28, device=x.device)
+    rows = (base[None, :] + k - shifts[0][:, None])[:, :, None]  # (B, 28, 1)
+    cols = (base[None, :] + k - shifts[1][:, None])[:, None, :]  # (B, 1, 28)
+    batch = torch.arange(b, device=x.device)[:, None, None]
+    return padded[batch, 0, rows, cols].unsqueeze(1), y
+
+
+def random_erasing(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    generator: torch.Generator,
+    p: float = 0.5,
+    scale: tuple[float, float] = (0.02, 0.2),
+):
+    """With probability ``p`` per image, set a random rectangle (``scale`` of the area) to 0."""
+    b, device = x.shape[0], x.device
+    area = (scale[0] + (scale[1] - scale[0]) * torch.rand(b, generator=generator)) * 28 * 28
+    aspect = torch.exp((torch.rand(b, generator=generator) - 0.5) * 2 * 1.2)  # log-uniform in [0.3, 3.3]
+    height = (area * aspect).sqrt().round().clamp(1, 28).long()
+    width = (area / aspect).sqrt().round().clamp(1, 28).long()
+    top = (torch.rand(b, generator=generator) * (29 - height)).long()
+    left = (torch.rand(b, generator=generator) * (29 - width)).long()
+    apply = torch.rand(b, generator=generator) < p
+    grid = torch.arange(28)
+    inside_rows = (grid[None, :] >= top[:, None]) & (grid[None, :] < (top + height)[:, None])
+    inside_cols = (grid[None, :] >= left[:, None]) & (grid[None, :] < (left + width)[:, None])
+    mask = (inside_rows[:, :, None] & inside_cols[:, None, :] & apply[:, None, None]).to(device)
+    return x.masked_fill(mask.unsqueeze(1), 0.0), y
+
+
+def mixup(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: float = 0.2):
+    """Blend the batch with a shuffled copy of itself, weight ~ Beta(alpha, alpha); soft targets."""
+    b, device = x.shape[0], x.device
+    lam = _beta(alpha, b, generator)
+    partner = torch.randperm(b, generator=generator).to(device)
+    lam = lam.to(device)
+    targets = one_hot(y)
+    mixed = lam.view(-1, 1, 1, 1) * x + (1 - lam.view(-1, 1, 1, 1)) * x[partner]
+    return mixed, lam.view(-1, 1) * targets + (1 - lam.view(-1, 1)) * targets[partner]
+
+
+def cutmix(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: float = 1.0):
+    """Paste a random box from a shuffled copy of the batch; targets mixed by the pasted area."""
+    b, device = x.shape[0], x.device
+    lam = _beta(alpha, b, generator)
+    side = ((1 - lam).sqrt() * 28).round().long()
+    top = (torch.rand(b, generator=generator) * (29 - side)).long()
+    left = (torch.rand(b, generator=generator) * (29 - side)).long()
+    grid = torch.arange(28)
+    rows = (grid[None, :] >= top[:, None]) & (grid[None, :] < (top + side)[:, None])
+    cols = (grid[None, :] >= left[:, None]) & (grid[None, :] < (left + side)[:, None])
+    mask = (rows[:, :, None] & cols[:, None, :]).to(device)
+    partner = torch.randperm(b, generator=generator).to(device)
+    pasted = torch.where(mask.unsqueeze(1), x[partner], x)
+    kept = (1 - mask.flatten(1).float().mean(dim=1)).view(-1, 1)
+    targets = one_hot(y)
+    return pasted, kept * targets + (1 - kept) * targets[partner]
+
+
+def _beta(alpha: float, n: int, generator: torch.Generator) -> torch.Tensor:
+    """Beta(alpha, alpha) samples, seeded from ``generator`` (torch's Beta takes no generator)."""
+    if alpha <= 0:
+        return torch.ones(n)
+    seed = int(torch.randint(0, 2**62, (1,), generator=generator))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return torch.distributions.Beta(float(alpha), float(alpha)).sample((n,))
+
+
+REGISTRY: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
+    "hflip": hflip,
+    "translate": translate,
+    "erase": random_erasing,
+    "mixup": mixup,
+    "cutmix": cutmix,
+}
+_PARAMETER = {"hflip": "p", "translate": "max_shift", "erase": "p", "mixup": "alpha", "cutmix": "alpha"}
+
+
+def build(names: Sequence[str]) -> Augment | None:
+    """Compose augmentations named like ``["hflip", "translate:2", "erase:0.5", "mixup:0.2"]``.
+
+    The number after ``:`` is the main parameter (hflip/erase: probability; translate: pixels;
+    mixup/cutmix: Beta alpha). Returns None for an empty list.
+    """
+    steps = []
+    for name in names:
+        key, _, value = name.partition(":")
+        if key not in REGISTRY:
+            raise ValueError(f"unknown augmentation {key!r}; choose from {sorted(REGISTRY)}")
+        kwargs = {}
+        if value:
+            number = float(value)
+            kwargs[_PARAMETER[key]] = int(number) if key == "translate" else number
+        steps.append((REGISTRY[key], kwargs))
+    if not steps:
+        return None
+
+    def composed(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+        for function, kwargs in steps:
+            x, y = function(x, y, generator, **kwargs)
+        return x, y
+
+    return composed

@@ -1,0 +1,82 @@
+"""Augmentations: shapes, dtypes and ranges kept; seeded calls repeat; each does what it says."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fmnist import augment
+from fmnist.augment import build, cutmix, hflip, mixup, random_erasing, translate
+
+NAMES = ["hflip", "translate:2", "erase:0.5", "mixup:0.2", "cutmix:1.0"]
+
+
+def _batch(n: int = 16, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand(n, 1, 28, 28, generator=generator), torch.randint(0, 10, (n,), generator=generator)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(NAMES), n=st.integers(1, 12), seed=st.integers(0, 2**31))
+def test_every_augmentation_keeps_shape_dtype_range_and_repeats_with_the_seed(name, n, seed):
+    x, y = _batch(n, seed % 1000)
+    before = x.clone()
+    function = build([name])
+    out_x, out_y = function(x, y, torch.Generator().manual_seed(seed))
+    again_x, again_y = function(x, y, torch.Generator().manual_seed(seed))
+    assert out_x.shape == x.shape and out_x.dtype == x.dtype
+    assert float(out_x.min()) >= 0.0 and float(out_x.max()) <= 1.0
+    assert torch.equal(out_x, again_x) and torch.equal(out_y, again_y)
+    assert torch.equal(x, before), "augmentations are pure: the input is not modified"
+    if out_y.is_floating_point():
+        assert out_y.shape == (n, 10) and torch.allclose(out_y.sum(dim=1), torch.ones(n))
+    else:
+        assert torch.equal(out_y, y)
+
+
+def test_hflip_mirrors_exactly_the_chosen_images():
+    x, y = _batch(64)
+    out, _ = hflip(x, y, torch.Generator().manual_seed(0), p=0.5)
+    flipped = torch.tensor([torch.equal(out[i], x[i].flip(-1)) for i in range(64)])
+    kept = torch.tensor([torch.equal(out[i], x[i]) for i in range(64)])
+    assert bool((flipped | kept).all()) and 10 < int(flipped.sum()) < 54
+    assert torch.equal(hflip(x, y, torch.Generator(), p=1.0)[0], x.flip(-1))
+
+
+def test_translate_moves_a_single_pixel_by_at_most_the_shift():
+    x = torch.zeros(200, 1, 28, 28)
+    x[:, 0, 14, 14] = 1.0
+    out, _ = translate(x, torch.zeros(200, dtype=torch.long), torch.Generator().manual_seed(0), max_shift=2)
+    positions = out.flatten(1).argmax(dim=1)
+    rows, cols = positions // 28, positions % 28
+    assert int((rows - 14).abs().max()) == 2 and int((cols - 14).abs().max()) == 2
+    assert torch.equal(out.flatten(1).sum(dim=1), torch.ones(200))  # moved, not lost
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) == 25  # every shift happens
+
+
+def test_random_erasing_zeroes_a_rectangle_of_the_chosen_images():
+    x = torch.ones(100, 1, 28, 28)
+    out, _ = random_erasing(x, torch.zeros(100, dtype=torch.long), torch.Generator().manual_seed(0), p=1.0)
+    erased = (out == 0).flatten(1).sum(dim=1).float() / 784
+    assert bool((erased >= 0.005).all()) and bool((erased <= 0.35).all())
+
+
+def test_mixup_and_cutmix_mix_targets_in_proportion():
+    x, y = _batch(32)
+    mixed, targets = mixup(x, y, torch.Generator().manual_seed(0), alpha=0.4)
+    assert targets.shape == (32, 10) and bool((targets.max(dim=1).values >= 0.5).all())
+    changed = torch.tensor([not torch.equal(mixed[i], x[i]) for i in range(32)])
+    assert int(changed.sum()) >= 16  # most images are blended with a partner
+    pasted, targets = cutmix(x, y, torch.Generator().manual_seed(0), alpha=1.0)
+    from_self = (pasted == x).flatten(1).float().mean(dim=1)
+    own_weight = targets[torch.arange(32), y]
+    assert bool((own_weight + 1e-6 >= from_self - 1e-6).all())
+
+
+def test_unknown_augmentations_are_named():
+    with pytest.raises(ValueError, match="choose from"):
+        build(["rotate:15"])
+    assert build([]) is None
+    assert set(augment.REGISTRY) == {"hflip", "translate", "erase", "mixup", "cutmix"}
