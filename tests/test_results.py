@@ -9,7 +9,17 @@ import pytest
 from fmnist.evaluate import evaluate
 from fmnist.models import build_model
 from fmnist.paths import project_root
-from fmnist.results import BEGIN, END, load_results, render_readme, results_table, save_result
+from fmnist.results import (
+    BEGIN,
+    BENCH_BEGIN,
+    BENCH_END,
+    END,
+    benchmark_block,
+    load_results,
+    render_readme,
+    results_table,
+    save_result,
+)
 from fmnist.train import TrainConfig, fit, set_seed
 
 
@@ -47,3 +57,6 @@ def test_the_readme_table_is_the_one_generated_from_the_committed_result_files()
     assert records, "assets/results/ holds no result files: run `make run`"
     assert not any(r["quick"] for r in records), "a quick-mode result was committed"
     assert render_readme(readme, results_table(records)) == readme, "README is stale: run `make report`"
+    if BENCH_BEGIN in readme:
+        expected = render_readme(readme, benchmark_block(root), BENCH_BEGIN, BENCH_END)
+        assert expected == readme, "README's benchmark block is stale: run `make report`"

@@ -27,6 +27,7 @@ from fmnist.paths import project_root, results_dir
 from fmnist.train import History, TrainConfig
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
 
 
 def _environment() -> dict[str, str]:
@@ -125,18 +126,31 @@ def results_table(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def render_readme(text: str, table: str) -> str:
-    """``text`` with the block between the results markers replaced by ``table``."""
-    if BEGIN not in text or END not in text:
-        raise ValueError(f"README has no {BEGIN} ... {END} block to fill")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{table}\n{END}{tail}"
+def render_readme(text: str, table: str, begin: str = BEGIN, end: str = END) -> str:
+    """``text`` with the block between the ``begin`` and ``end`` markers replaced by ``table``."""
+    if begin not in text or end not in text:
+        raise ValueError(f"README has no {begin} ... {end} block to fill")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{table}\n{end}{tail}"
+
+
+def benchmark_block(root: Path) -> str:
+    """The benchmark tables written by ``benchmarks/bench_pipeline.py`` (CPU, then GPU if any)."""
+    parts = []
+    for name, title in (("benchmark.md", "CPU"), ("benchmark_gpu.md", "GPU")):
+        path = root / "assets" / name
+        if path.is_file():
+            parts.append(f"**{title}.** " + path.read_text().strip())
+    return "\n\n".join(parts) or "No benchmark has been run yet: `python benchmarks/bench_pipeline.py`."
 
 
 def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
-    """Regenerate the README's results table from the committed result files."""
+    """Regenerate the README's results table (and benchmark block) from the committed files."""
     root = project_root() or Path.cwd()
     path = Path(readme) if readme is not None else root / "README.md"
-    path.write_text(render_readme(path.read_text(), results_table(load_results())))
+    text = render_readme(path.read_text(), results_table(load_results()))
+    if BENCH_BEGIN in text:
+        text = render_readme(text, benchmark_block(root), BENCH_BEGIN, BENCH_END)
+    path.write_text(text)
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -108,7 +109,11 @@ class TrainConfig:
 
 @dataclass
 class History:
-    """Per-epoch records (train/val loss and accuracy, seconds) and which epoch was kept."""
+    """Per-epoch records and which epoch was kept.
+
+    Each record: epoch, train_loss, train_acc (over the epoch, dropout and augmentation active),
+    val_loss, val_acc, seconds (training + validation) and train_seconds (training only).
+    """
 
     epochs: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int | None = None
@@ -255,6 +260,7 @@ def fit(
     *,
     augment: Augment | None = None,
     resume_from: str | Path | None = None,
+    on_epoch_end: Callable[[int, nn.Module], None] | None = None,
 ) -> History:
     """Train ``model`` on ``splits.train``, validate on ``splits.val`` each epoch.
 
@@ -265,7 +271,8 @@ def fit(
     ``config.augment``. Interrupting (Ctrl-C, a notebook's stop button) returns the history so
     far with the best weights kept. With ``config.checkpoint_path`` the full state is saved
     after every epoch; ``resume_from`` that file continues the run, and on CPU ends with the same
-    weights as an uninterrupted run.
+    weights as an uninterrupted run. ``on_epoch_end(epoch, model)`` is called after each epoch
+    with the weights being validated (for logging; its time is not counted in the history).
     """
     config = config or TrainConfig()
     device = choose_device(config.device)
@@ -318,6 +325,7 @@ def fit(
         for epoch in bar:
             start = time.perf_counter()
             train_loss, train_acc = _train_one_epoch(run, data, config, epoch)
+            train_seconds = time.perf_counter() - start
             val = evaluate(
                 run.evaluated,
                 data.val.images,
@@ -333,6 +341,7 @@ def fit(
                     "val_loss": val.loss,
                     "val_acc": val.accuracy,
                     "seconds": time.perf_counter() - start,
+                    "train_seconds": train_seconds,
                 }
             )
             bar.set_postfix(loss=f"{train_loss:.4f}", val_acc=f"{val.accuracy:.4f}")
@@ -359,6 +368,8 @@ def fit(
                     },
                     config.checkpoint_path,
                 )
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, run.evaluated)
     except KeyboardInterrupt:
         history.interrupted = True
     finally:
