@@ -9,7 +9,7 @@ DEBIAN_DATA := /usr/share/datasets/fashion-mnist
 # Notebook 02 trains seed 0 of each reference recipe; these seeds complete the mean ± std.
 EXTRA_SEEDS := 1 2
 
-.PHONY: run test setup data lint report
+.PHONY: run test setup data lint report bench
 
 ## run: every notebook top to bottom in full mode, the extra seeds, then the README's results table
 run: setup data
@@ -42,9 +42,15 @@ data: setup
 
 ## lint: ruff over the package, tests and benchmarks
 lint: setup
-	$(PY) -m ruff check src tests
-	$(PY) -m ruff format --check src tests
+	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m ruff format --check src tests benchmarks
 
 ## report: regenerate the README's results table from assets/results/*.json
 report: setup
+	$(PY) -m fmnist report
+
+## bench: speed against the reference pipeline (benchmarks/), then the README's tables
+bench: setup data
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) benchmarks/bench_pipeline.py
 	$(PY) -m fmnist report

@@ -89,6 +89,28 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search(args: argparse.Namespace) -> int:
+    from fmnist import quick
+    from fmnist.data import Splits, load_data
+    from fmnist.search import run_study
+
+    splits = load_data()
+    splits = Splits(splits.train.subset(quick.limit(len(splits.train))), splits.val, splits.test)
+    study = run_study(
+        splits,
+        args.trials,
+        epochs=quick.epochs(args.epochs),
+        storage=args.storage,
+        study_name=args.study,
+        device=args.device,
+    )
+    print(
+        f"study {study.study_name!r}: {len(study.trials)} trials; best validation accuracy "
+        f"{study.best_value:.4f} with {study.best_params}"
+    )
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from fmnist.results import update_readme
 
@@ -139,6 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many classes to print (1-10, default 3)",
     )
     predict.set_defaults(handler=_predict)
+
+    search = commands.add_parser(
+        "search",
+        help="Optuna study over the recipe, on the validation split",
+        description="Add trials to an Optuna study (validation accuracy; the test split is never used). "
+        "The default storage is a SQLite file in runs/; give several machines the same --storage URL "
+        "(e.g. postgresql://user:password@host/db) and --study name to search together.",
+    )
+    search.add_argument("--trials", type=int, default=20, help="trials to add (default 20)")
+    search.add_argument("--epochs", type=int, default=15, help="epochs per trial (default 15)")
+    search.add_argument("--storage", default=None, help="database URL (default: sqlite:///runs/optuna.db)")
+    search.add_argument("--study", default="fmnist-mlp", help="study name (default fmnist-mlp)")
+    search.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
+    search.set_defaults(handler=_search)
 
     report = commands.add_parser("report", help="regenerate the README's results table")
     report.add_argument("--readme", default=None, help="README to update (default: the project's)")

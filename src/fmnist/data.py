@@ -354,11 +354,15 @@ def iterate_batches(
     else:
         order = torch.arange(n, device=split.images.device)
     stop = n - n % batch_size if drop_last else n
+    scale, shift = 1.0 / (255.0 * PIXEL_STD), PIXEL_MEAN / PIXEL_STD
     for start in range(0, stop, batch_size):
         idx = order[start : start + batch_size]
-        images = split.images[idx].to(device, non_blocking=True)
-        labels = split.labels[idx].to(device, non_blocking=True)
-        x = images.unsqueeze(1).float().div_(255.0)
-        if augment is not None:
-            x, labels = augment(x, labels, generator)
+        # index_select gathers rows several times faster than advanced indexing on CPU.
+        images = split.images.index_select(0, idx).to(device, non_blocking=True)
+        labels = split.labels.index_select(0, idx).to(device, non_blocking=True)
+        x = images.unsqueeze(1).float()
+        if augment is None:
+            yield x.mul_(scale).sub_(shift), labels  # (x / 255 - mean) / std in two in-place ops
+            continue
+        x, labels = augment(x.div_(255.0), labels, generator)
         yield (x - PIXEL_MEAN) / PIXEL_STD, labels

@@ -42,6 +42,20 @@ RECIPES: dict[str, Recipe] = {
         description="reference model 2: 784-392-196-98-49-10, dropout 0.25 x3, Adam 0.0007, 35 epochs",
         reference_test_accuracy=0.8865,
     ),
+    "fast": Recipe(
+        preset="fast",
+        train=TrainConfig(
+            epochs=8,
+            batch_size=256,
+            lr=4e-3,
+            optimizer="adamw",
+            weight_decay=0.05,
+            schedule="onecycle",
+            label_smoothing=0.1,
+        ),
+        description="784-256-256-10 with batch norm, dropout 0.2; AdamW one-cycle, label smoothing 0.1, "
+        "batch 256, 8 epochs: reaches the reference's accuracy in seconds",
+    ),
 }
 
 

@@ -145,14 +145,23 @@ class TrainingDivergedError(RuntimeError):
 
 
 def _make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    params = model.parameters()
-    if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    if config.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    return torch.optim.SGD(
-        params, lr=config.lr, momentum=config.momentum, nesterov=True, weight_decay=config.weight_decay
-    )
+    """Adam, AdamW or SGD (Nesterov), fused into one kernel where the device supports it.
+
+    On a CPU, PyTorch's default optimizer step loops over the parameters in Python: about half
+    of a small model's step time. The fused step does the same arithmetic in one kernel.
+    """
+    params = list(model.parameters())
+    kinds: dict[str, tuple[type[torch.optim.Optimizer], dict[str, Any]]] = {
+        "adam": (torch.optim.Adam, {}),
+        "adamw": (torch.optim.AdamW, {}),
+        "sgd": (torch.optim.SGD, {"momentum": config.momentum, "nesterov": True}),
+    }
+    kind, extra = kinds[config.optimizer]
+    options = {"lr": config.lr, "weight_decay": config.weight_decay, **extra}
+    try:
+        return kind(params, fused=True, **options)
+    except (RuntimeError, ValueError):  # no fused kernel for this device or dtype
+        return kind(params, **options)
 
 
 def _make_schedule(
