@@ -18,6 +18,25 @@ def _trained(splits, seed: int = 0, **overrides):
     return model, history
 
 
+def _interrupt_at_epoch(monkeypatch, epoch: int):
+    """Make fit's epoch number ``epoch`` raise KeyboardInterrupt (a notebook's stop button).
+
+    Returns a function that restores normal epochs.
+    """
+    import fmnist.train as train
+
+    original, calls = train._train_one_epoch, {"n": 0}
+
+    def interrupting(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == epoch:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(train, "_train_one_epoch", interrupting)
+    return lambda: monkeypatch.setattr(train, "_train_one_epoch", original)
+
+
 def test_fit_learns_the_synthetic_task(splits):
     _, history = _trained(splits)
     assert history.column("val_acc")[-1] > 0.9
@@ -56,18 +75,7 @@ def test_a_nan_loss_stops_training_naming_epoch_step_and_the_fix(splits):
 
 
 def test_keyboard_interrupt_returns_the_history_so_far_with_best_weights(splits, monkeypatch):
-    import fmnist.train as train
-
-    calls = {"n": 0}
-    original = train._train_one_epoch
-
-    def interrupt_on_third(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(train, "_train_one_epoch", interrupt_on_third)
+    _interrupt_at_epoch(monkeypatch, 3)
     model, history = _trained(splits, epochs=5)
     assert history.interrupted and len(history.epochs) == 2
     assert history.best_epoch in (1, 2)
@@ -95,24 +103,13 @@ def test_device_choice_honours_an_explicit_device():
 
 
 def test_a_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(splits, monkeypatch, tmp_path):
-    import fmnist.train as train
-
     uninterrupted, full_history = _trained(splits, epochs=4)
 
     state = tmp_path / "state.pt"
-    calls = {"n": 0}
-    original = train._train_one_epoch
-
-    def interrupt_on_third(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(train, "_train_one_epoch", interrupt_on_third)
+    restore = _interrupt_at_epoch(monkeypatch, 3)
     _, partial = _trained(splits, epochs=4, checkpoint_path=str(state))
     assert partial.interrupted and len(partial.epochs) == 2
-    monkeypatch.setattr(train, "_train_one_epoch", original)
+    restore()
 
     set_seed(123)  # a fresh model with other weights: everything must come from the state file
     resumed = build_model("seed_small")
@@ -167,23 +164,12 @@ def test_schedules_reach_the_peak_and_end_low(splits):
 
 
 def test_ema_resume_matches_an_uninterrupted_run(splits, tmp_path, monkeypatch):
-    import fmnist.train as train
-
     options = {"epochs": 3, "ema_decay": 0.9, "schedule": "onecycle", "augment": ("mixup:0.2",)}
     reference, _ = _trained(splits, **options)
     state = tmp_path / "state.pt"
-    original = train._train_one_epoch
-    calls = {"n": 0}
-
-    def interrupt_on_second(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(train, "_train_one_epoch", interrupt_on_second)
+    restore = _interrupt_at_epoch(monkeypatch, 2)
     _trained(splits, checkpoint_path=str(state), **options)
-    monkeypatch.setattr(train, "_train_one_epoch", original)
+    restore()
     set_seed(99)
     resumed = build_model("seed_small")
     fit(

@@ -20,15 +20,20 @@ def project_root() -> Path | None:
     return None
 
 
-def assets_dir() -> Path:
-    """``<project>/assets`` (or ``./assets``); a temp folder in quick mode. Created if missing."""
+def _output_dir(name: str) -> Path:
+    """``<project>/<name>`` (or ``./<name>``), ``<tmp>/fmnist-quick-<name>`` in quick mode; created."""
     if quick.is_quick():
-        folder = Path(tempfile.gettempdir()) / "fmnist-quick-assets"
+        folder = Path(tempfile.gettempdir()) / f"fmnist-quick-{name}"
     else:
         root = project_root()
-        folder = (root if root is not None else Path.cwd()) / "assets"
+        folder = (root if root is not None else Path.cwd()) / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def assets_dir() -> Path:
+    """``<project>/assets``: generated figures and result files; a temp folder in quick mode."""
+    return _output_dir("assets")
 
 
 def results_dir() -> Path:
@@ -39,11 +44,5 @@ def results_dir() -> Path:
 
 
 def runs_dir() -> Path:
-    """``<project>/runs`` (git-ignored) for checkpoints of training runs; a temp folder in quick mode."""
-    if quick.is_quick():
-        folder = Path(tempfile.gettempdir()) / "fmnist-quick-runs"
-    else:
-        root = project_root()
-        folder = (root if root is not None else Path.cwd()) / "runs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """``<project>/runs`` (git-ignored): checkpoints of training runs; a temp folder in quick mode."""
+    return _output_dir("runs")
