@@ -1,0 +1,25 @@
+"""The public API a notebook imports."""
+
+from __future__ import annotations
+
+import fmnist
+
+
+def test_import_fmnist_exposes_the_documented_names():
+    for name in (
+        "CLASSES",
+        "load_data",
+        "build_model",
+        "MLP",
+        "fit",
+        "evaluate",
+        "predict",
+        "save_model",
+        "load_model",
+        "load_pretrained",
+        "TrainConfig",
+        "run_recipe",
+    ):
+        assert hasattr(fmnist, name), name
+    assert set(fmnist.__all__) <= set(dir(fmnist))
+    assert fmnist.CLASSES[0] == "T-shirt/top" and len(fmnist.CLASSES) == 10
