@@ -94,13 +94,27 @@ def test_swapped_files_are_recognised_by_their_size(fake_set, tmp_path):
         prepare(tmp_path / "root", download=False)
 
 
-def test_a_damaged_gz_source_leaves_no_half_written_file(fake_set, tmp_path, monkeypatch):
-    debian = tmp_path / "debian"
-    (debian / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b not really gzip")
-    with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz"):
+@pytest.mark.parametrize(
+    ("name", "damage", "message"),
+    [
+        ("train-images-idx3-ubyte", lambda blob: b"\x1f\x8b not really gzip", r"train-images-idx3-ubyte\.gz"),
+        (
+            "t10k-images-idx3-ubyte",
+            lambda blob: blob[:-40],
+            r"t10k-images-idx3-ubyte\.gz .*damaged or truncated",
+        ),
+    ],
+    ids=["not-gzip", "truncated"],
+)
+def test_a_damaged_or_truncated_gz_source_is_reported_and_leaves_nothing(
+    fake_set, tmp_path, name, damage, message
+):
+    gz = tmp_path / "debian" / f"{name}.gz"
+    gz.write_bytes(damage(gz.read_bytes()))
+    with pytest.raises(DataError, match=message):
         prepare(tmp_path / "root", download=False)
     raw = tmp_path / "root" / "FashionMNIST" / "raw"
-    assert not (raw / "train-images-idx3-ubyte").exists()
+    assert not (raw / name).exists()
     assert not list(raw.glob(".*tmp"))
 
 
@@ -112,16 +126,6 @@ def test_a_partly_present_set_gets_only_its_missing_files(fake_set, tmp_path):
     prepare(tmp_path / "root", download=False)
     assert (raw / "t10k-labels-idx1-ubyte").read_bytes() == fake_set["t10k-labels-idx1-ubyte"]
     assert kept.stat().st_ino == kept_inode, "a good file already present is left alone"
-
-
-def test_a_truncated_gz_source_is_reported_and_leaves_nothing(fake_set, tmp_path):
-    gz = tmp_path / "debian" / "t10k-images-idx3-ubyte.gz"
-    gz.write_bytes(gz.read_bytes()[:-40])
-    with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte\.gz .*damaged or truncated"):
-        prepare(tmp_path / "root", download=False)
-    raw = tmp_path / "root" / "FashionMNIST" / "raw"
-    assert not (raw / "t10k-images-idx3-ubyte").exists()
-    assert not list(raw.glob(".*tmp"))
 
 
 def test_a_wrong_magic_number_is_named(fake_set, tmp_path):

@@ -28,6 +28,16 @@ def one_hot(y: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
     return y if y.is_floating_point() else F.one_hot(y, num_classes).float()
 
 
+def _box_mask(
+    top: torch.Tensor, left: torch.Tensor, height: torch.Tensor, width: torch.Tensor
+) -> torch.Tensor:
+    """(B, 28, 28) booleans, True inside each image's rectangle (all arguments (B,) integers)."""
+    grid = torch.arange(28)
+    rows = (grid[None, :] >= top[:, None]) & (grid[None, :] < (top + height)[:, None])
+    cols = (grid[None, :] >= left[:, None]) & (grid[None, :] < (left + width)[:, None])
+    return rows[:, :, None] & cols[:, None, :]
+
+
 def hflip(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, p: float = 0.5):
     """Mirror each image left-right with probability ``p``."""
     flip = (_uniform(x.shape[0], generator, x.device) < p).view(-1, 1, 1, 1)
@@ -64,10 +74,7 @@ def random_erasing(
     top = (torch.rand(b, generator=generator) * (29 - height)).long()
     left = (torch.rand(b, generator=generator) * (29 - width)).long()
     apply = torch.rand(b, generator=generator) < p
-    grid = torch.arange(28)
-    inside_rows = (grid[None, :] >= top[:, None]) & (grid[None, :] < (top + height)[:, None])
-    inside_cols = (grid[None, :] >= left[:, None]) & (grid[None, :] < (left + width)[:, None])
-    mask = (inside_rows[:, :, None] & inside_cols[:, None, :] & apply[:, None, None]).to(device)
+    mask = (_box_mask(top, left, height, width) & apply[:, None, None]).to(device)
     return x.masked_fill(mask.unsqueeze(1), 0.0), y
 
 
@@ -89,10 +96,7 @@ def cutmix(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: 
     side = ((1 - lam).sqrt() * 28).round().long()
     top = (torch.rand(b, generator=generator) * (29 - side)).long()
     left = (torch.rand(b, generator=generator) * (29 - side)).long()
-    grid = torch.arange(28)
-    rows = (grid[None, :] >= top[:, None]) & (grid[None, :] < (top + side)[:, None])
-    cols = (grid[None, :] >= left[:, None]) & (grid[None, :] < (left + side)[:, None])
-    mask = (rows[:, :, None] & cols[:, None, :]).to(device)
+    mask = _box_mask(top, left, side, side).to(device)
     partner = torch.randperm(b, generator=generator).to(device)
     pasted = torch.where(mask.unsqueeze(1), x[partner], x)
     kept = (1 - mask.flatten(1).float().mean(dim=1)).view(-1, 1)

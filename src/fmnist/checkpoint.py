@@ -12,13 +12,13 @@ import json
 import os
 import pickle
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from fmnist.models import MLP
+from fmnist.paths import atomic_write
 
 FORMAT = "fmnist-checkpoint"
 TRAIN_STATE_FORMAT = "fmnist-train-state"
@@ -30,21 +30,8 @@ class CheckpointError(RuntimeError):
 
 
 def atomic_torch_save(payload: dict[str, Any], path: str | os.PathLike[str]) -> Path:
-    """``torch.save`` to a temp file beside ``path``, fsync, then rename over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.chmod(0o644)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """``torch.save`` through `fmnist.paths.atomic_write`: temp file, fsync, rename."""
+    return atomic_write(path, lambda handle: torch.save(payload, handle))
 
 
 def safe_load(path: str | os.PathLike[str], expected_format: str) -> dict[str, Any]:

@@ -91,11 +91,10 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     from fmnist import quick
-    from fmnist.data import Splits, load_data
+    from fmnist.data import load_data
     from fmnist.search import run_study
 
-    splits = load_data()
-    splits = Splits(splits.train.subset(quick.limit(len(splits.train))), splits.val, splits.test)
+    splits = quick.train_subset(load_data())
     study = run_study(
         splits,
         args.trials,

@@ -278,7 +278,7 @@ class Splits:
 
 def _read(root: Path, train: bool) -> Split:
     prefix = "train" if train else "t10k"
-    raw = root / "FashionMNIST" / "raw"
+    raw = raw_dir(root)
     images_file, labels_file = raw / f"{prefix}-images-idx3-ubyte", raw / f"{prefix}-labels-idx1-ubyte"
     n_images, n_labels = read_idx_header(images_file)[1], read_idx_header(labels_file)[1]
     if n_images != n_labels:
@@ -365,4 +365,4 @@ def iterate_batches(
             yield x.mul_(scale).sub_(shift), labels  # (x / 255 - mean) / std in two in-place ops
             continue
         x, labels = augment(x.div_(255.0), labels, generator)
-        yield (x - PIXEL_MEAN) / PIXEL_STD, labels
+        yield normalize(x), labels

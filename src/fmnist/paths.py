@@ -6,8 +6,11 @@ overwrites the committed outputs of a full run.
 
 from __future__ import annotations
 
+import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from fmnist import quick
 
@@ -20,10 +23,15 @@ def project_root() -> Path | None:
     return None
 
 
+def quick_dir(name: str) -> Path:
+    """``<tmp>/fmnist-quick-<name>``: where quick mode writes what a full run writes to ``name``."""
+    return Path(tempfile.gettempdir()) / f"fmnist-quick-{name}"
+
+
 def _output_dir(name: str) -> Path:
-    """``<project>/<name>`` (or ``./<name>``), ``<tmp>/fmnist-quick-<name>`` in quick mode; created."""
+    """``<project>/<name>`` (or ``./<name>``), `quick_dir` in quick mode; created."""
     if quick.is_quick():
-        folder = Path(tempfile.gettempdir()) / f"fmnist-quick-{name}"
+        folder = quick_dir(name)
     else:
         root = project_root()
         folder = (root if root is not None else Path.cwd()) / name
@@ -46,3 +54,24 @@ def results_dir() -> Path:
 def runs_dir() -> Path:
     """``<project>/runs`` (git-ignored): checkpoints of training runs; a temp folder in quick mode."""
     return _output_dir("runs")
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> Path:
+    """Call ``write(handle)`` on a temp file beside ``path``, fsync, then rename it over ``path``.
+
+    An interruption at any point leaves the previous file intact and no temp file behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

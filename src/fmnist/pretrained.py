@@ -8,12 +8,12 @@ accuracy measured when it was saved.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 from fmnist import quick
 from fmnist.checkpoint import load_model, read_checkpoint
 from fmnist.models import MLP
+from fmnist.paths import atomic_write, quick_dir
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT = "seed_deep"  # replaced by the strongest recipe once it is trained
@@ -40,10 +40,6 @@ def load_pretrained(name: str = DEFAULT, map_location: str = "cpu") -> MLP:
 def publish(checkpoint: str | Path, name: str) -> Path:
     """Copy a run's checkpoint into the shipped weights as ``name`` (a temp folder in quick mode)."""
     read_checkpoint(checkpoint)  # refuse to ship anything that does not load
-    folder = Path(tempfile.gettempdir()) / "fmnist-quick-weights" if quick.is_quick() else WEIGHTS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{name}.pt"
-    tmp = target.with_suffix(".pt.tmp")
-    shutil.copyfile(checkpoint, tmp)
-    tmp.replace(target)
-    return target
+    folder = quick_dir("weights") if quick.is_quick() else WEIGHTS_DIR
+    with open(checkpoint, "rb") as source:
+        return atomic_write(folder / f"{name}.pt", lambda handle: shutil.copyfileobj(source, handle))

@@ -1,12 +1,17 @@
 """Quick mode: one environment variable shrinks epochs and data so notebooks run in CI in minutes.
 
 Set ``FMNIST_QUICK=1`` (``make test`` does). It is read here and nowhere else: notebooks ask
-`is_quick`, `epochs` and `limit`, never the variable.
+`is_quick`, `epochs`, `limit` and `train_subset`, never the variable.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fmnist.data import Splits
 
 QUICK_ENV = "FMNIST_QUICK"
 QUICK_EPOCHS = 1
@@ -26,3 +31,8 @@ def epochs(full: int) -> int:
 def limit(n: int) -> int:
     """``n`` examples normally, at most `QUICK_EXAMPLES` in quick mode."""
     return min(n, QUICK_EXAMPLES) if is_quick() else n
+
+
+def train_subset(splits: Splits) -> Splits:
+    """``splits`` with the training split cut to `limit` examples (validation and test kept)."""
+    return dataclasses.replace(splits, train=splits.train.subset(limit(len(splits.train))))

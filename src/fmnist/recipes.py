@@ -88,7 +88,7 @@ def run_recipe(name: str, splits: Splits, seed: int = 0, **overrides: object) ->
     """
     config = recipe_config(name, seed, **overrides)
     recipe = RECIPES[name]
-    data = Splits(splits.train.subset(quick.limit(len(splits.train))), splits.val, splits.test)
+    data = quick.train_subset(splits)
     set_seed(seed)
     model = build_model(recipe.preset)
     history = fit(model, data, config)

@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import statistics
-import tempfile
 from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -23,7 +22,7 @@ import torchvision
 from fmnist import quick
 from fmnist.evaluate import EvalResult
 from fmnist.models import MLP
-from fmnist.paths import project_root, results_dir
+from fmnist.paths import atomic_write, project_root, results_dir
 from fmnist.train import History, TrainConfig
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -71,14 +70,8 @@ def save_result(
         **extra,
     }
     target = Path(folder) if folder is not None else results_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / f"{name}-seed{config.seed}.json"
-    fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(record, handle, indent=1)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-    return path
+    text = json.dumps(record, indent=1).encode()
+    return atomic_write(target / f"{name}-seed{config.seed}.json", lambda handle: handle.write(text))
 
 
 def load_results(folder: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:

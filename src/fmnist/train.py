@@ -211,12 +211,14 @@ class _Run:
         return self.ema.module if self.ema is not None else self.model
 
 
+def _steps_per_epoch(n: int, config: TrainConfig) -> int:
+    return n // config.batch_size if config.drop_last else math.ceil(n / config.batch_size)
+
+
 def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int) -> tuple[float, float]:
     """One pass over the training split; returns (mean loss, accuracy). Syncs once, at the end."""
     run.model.train()
-    n = len(splits.train)
-    steps = n // config.batch_size if config.drop_last else math.ceil(n / config.batch_size)
-    losses = torch.zeros(steps, device=run.device)
+    losses = torch.zeros(_steps_per_epoch(len(splits.train), config), device=run.device)
     correct = torch.zeros((), dtype=torch.long, device=run.device)
     seen = 0
     batches = iterate_batches(
@@ -289,18 +291,13 @@ def fit(
     data = splits.to(device)
     torch.manual_seed(config.seed)
     optimizer = _make_optimizer(model, config)
-    steps_per_epoch = (
-        len(data.train) // config.batch_size
-        if config.drop_last
-        else math.ceil(len(data.train) / config.batch_size)
-    )
     ema = None
     if config.ema_decay is not None:
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
     run = _Run(
         model=model,
         optimizer=optimizer,
-        schedule=_make_schedule(optimizer, config, steps_per_epoch),
+        schedule=_make_schedule(optimizer, config, _steps_per_epoch(len(data.train), config)),
         ema=ema,
         generator=torch.Generator().manual_seed(config.seed),
         augment=augment if augment is not None else augmentations.build(config.augment),
