@@ -19,6 +19,7 @@ def test_import_fmnist_exposes_the_documented_names():
         "load_pretrained",
         "TrainConfig",
         "run_recipe",
+        "Ensemble",
     ):
         assert hasattr(fmnist, name), name
     assert set(fmnist.__all__) <= set(dir(fmnist))

@@ -7,13 +7,24 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from fmnist.cli import main
 from fmnist.data import CLASSES, load_data
 from fmnist.evaluate import evaluate, predict
 from fmnist.images import ImageFileError, load_image_file, to_fashion_mnist
+from fmnist.models import PRESETS, model_from_config
 from fmnist.pretrained import available, load_pretrained, pretrained_path, publish
+from fmnist.recipes import RECIPES
+
+
+def _best_recipe_config() -> dict:
+    """The config of an untrained model of recipe ``best``."""
+    best = RECIPES["best"]
+    member = PRESETS[best.preset]
+    config = {"members": [member] * best.members} if best.members > 1 else member
+    return model_from_config(config).config
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +32,18 @@ def test_split():
     return load_data().test
 
 
-def test_the_shipped_model_reproduces_the_accuracy_in_its_metadata(test_split):
-    model = load_pretrained()
+@pytest.mark.parametrize("name", available())
+def test_each_shipped_model_reproduces_the_accuracy_in_its_metadata(test_split, name):
+    model = load_pretrained(name)
     assert evaluate(model, test_split.images, test_split.labels).accuracy == model.metadata["test_accuracy"]
+
+
+def test_the_default_shipped_model_is_best_and_its_file_is_small_enough_to_commit():
+    model = load_pretrained()
+    assert model.metadata["recipe"] == "best" and model.config == _best_recipe_config()
+    assert pretrained_path().stat().st_size <= 10_000_000
+    assert all(isinstance(layer, torch.nn.Linear) for layer in model.linear_layers())
+    assert not any(isinstance(m, torch.nn.Conv2d | torch.nn.Conv1d) for m in model.modules())
 
 
 def test_unknown_pretrained_names_list_the_available_ones():

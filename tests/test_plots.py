@@ -44,6 +44,8 @@ def test_every_figure_renders(splits):
     _rendered(plots.mean_images(splits.train))
     _rendered(plots.training_curves({"run": _history()}))
     _rendered(plots.image_with_probabilities(image, torch.softmax(torch.randn(10), 0), true_label=3))
+    rows = [{"step": i, "change": f"change {i}", "val_accuracy": 0.88 + 0.01 * i} for i in range(4)]
+    _rendered(plots.ablation_steps(rows))
 
 
 def test_every_evaluation_figure_renders(splits):

@@ -45,4 +45,4 @@ def test_cli_train_runs_each_seed(monkeypatch, capsys, splits):
     monkeypatch.setattr(fmnist.data, "load_data", lambda: splits)
     assert main(["train", "--preset", "seed_small", "--seeds", "0", "1", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
-    assert "seed_small seed 0: test accuracy" in out and "seed_small seed 1" in out
+    assert "seed_small seed 0: val accuracy" in out and "test accuracy" in out and "seed_small seed 1" in out

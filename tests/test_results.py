@@ -10,10 +10,13 @@ from fmnist.evaluate import evaluate
 from fmnist.models import build_model
 from fmnist.paths import project_root
 from fmnist.results import (
+    ABLATION_BEGIN,
+    ABLATION_END,
     BEGIN,
     BENCH_BEGIN,
     BENCH_END,
     END,
+    ablation_block,
     benchmark_block,
     load_results,
     render_readme,
@@ -60,3 +63,6 @@ def test_the_readme_table_is_the_one_generated_from_the_committed_result_files()
     if BENCH_BEGIN in readme:
         expected = render_readme(readme, benchmark_block(root), BENCH_BEGIN, BENCH_END)
         assert expected == readme, "README's benchmark block is stale: run `make report`"
+    assert ABLATION_BEGIN in readme, "README has no ablation block"
+    expected = render_readme(readme, ablation_block(root), ABLATION_BEGIN, ABLATION_END)
+    assert expected == readme, "README's ablation table is stale: run `make report`"

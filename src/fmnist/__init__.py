@@ -13,7 +13,7 @@ from fmnist import quick
 from fmnist.checkpoint import CheckpointError, load_model, save_model
 from fmnist.data import CLASSES, DataError, Split, Splits, iterate_batches, load_data, prepare
 from fmnist.evaluate import EvalResult, Prediction, evaluate, predict
-from fmnist.models import MLP, PRESETS, build_model
+from fmnist.models import MLP, PRESETS, Ensemble, build_model
 from fmnist.pretrained import load_pretrained
 from fmnist.recipes import RECIPES, Recipe, Run, recipe_config, run_recipe
 from fmnist.train import History, TrainConfig, TrainingDivergedError, choose_device, fit, set_seed
@@ -27,6 +27,7 @@ __all__ = [
     "RECIPES",
     "CheckpointError",
     "DataError",
+    "Ensemble",
     "EvalResult",
     "History",
     "Prediction",

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
-from fmnist.models import MLP
+from fmnist.models import MLP, Ensemble, model_from_config
 from fmnist.paths import atomic_write
 
 FORMAT = "fmnist-checkpoint"
@@ -67,10 +68,42 @@ def safe_load(path: str | os.PathLike[str], expected_format: str) -> dict[str, A
     return payload
 
 
-def save_model(model: MLP, path: str | os.PathLike[str], **metadata: Any) -> Path:
-    """Write ``model`` (config + weights) and JSON-serializable ``metadata`` atomically to ``path``."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"save_model expects an fmnist MLP, got {type(model).__name__}")
+WEIGHT_DTYPES = {"float32": torch.float32, "float16": torch.float16}
+
+
+def round_weights_(model: nn.Module, weights_dtype: str) -> nn.Module:
+    """Round ``model``'s floating-point weights and buffers, in place, to values ``weights_dtype``
+    can hold (they stay float32): then the model evaluates exactly as it will after
+    ``save_model(..., weights_dtype=...)`` and loading."""
+    dtype = _weights_dtype(weights_dtype)
+    with torch.no_grad():
+        for tensor in model.state_dict().values():
+            if tensor.is_floating_point():
+                tensor.copy_(tensor.to(dtype))
+    return model
+
+
+def _weights_dtype(name: str) -> torch.dtype:
+    if name not in WEIGHT_DTYPES:
+        raise ValueError(f"weights_dtype must be one of {sorted(WEIGHT_DTYPES)}, got {name!r}")
+    return WEIGHT_DTYPES[name]
+
+
+def save_model(
+    model: MLP | Ensemble,
+    path: str | os.PathLike[str],
+    *,
+    weights_dtype: str = "float32",
+    **metadata: Any,
+) -> Path:
+    """Write ``model`` (config + weights) and JSON-serializable ``metadata`` atomically to ``path``.
+
+    With ``weights_dtype="float16"`` floating-point tensors are stored at half size; `load_model`
+    returns float32 weights with those (rounded) values (see `round_weights_`).
+    """
+    if not isinstance(model, MLP | Ensemble):
+        raise TypeError(f"save_model expects an fmnist MLP or Ensemble, got {type(model).__name__}")
+    dtype = _weights_dtype(weights_dtype)
     try:
         metadata_json = json.dumps(metadata, sort_keys=True)
     except (TypeError, ValueError) as err:
@@ -79,7 +112,10 @@ def save_model(model: MLP, path: str | os.PathLike[str], **metadata: Any) -> Pat
         "format": FORMAT,
         "version": VERSION,
         "model_config": model.config,
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "state_dict": {
+            k: v.detach().cpu().to(dtype) if v.is_floating_point() else v.detach().cpu()
+            for k, v in model.state_dict().items()
+        },
         "metadata": metadata_json,
     }
     return atomic_torch_save(payload, path)
@@ -90,12 +126,15 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     return safe_load(path, FORMAT)
 
 
-def load_model(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> MLP:
-    """Rebuild the saved `MLP`, load its weights, put it in eval mode; metadata in ``model.metadata``."""
+def load_model(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> MLP | Ensemble:
+    """Rebuild the saved `MLP` or `Ensemble`, load its weights, put it in eval mode.
+
+    The saved metadata is in ``model.metadata``.
+    """
     payload = read_checkpoint(path)
     try:
-        model = MLP(**payload["model_config"])
-    except (TypeError, ValueError) as err:
+        model = model_from_config(payload["model_config"])
+    except (TypeError, ValueError, KeyError) as err:
         raise CheckpointError(f"{path}: the stored architecture is not valid: {err}") from err
     missing, unexpected = _key_mismatch(model.state_dict(), payload["state_dict"])
     if missing or unexpected:

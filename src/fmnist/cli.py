@@ -33,8 +33,9 @@ def _train(args: argparse.Namespace) -> int:
     for seed in args.seeds:
         run = run_recipe(args.preset, splits, seed=seed, **overrides)
         print(
-            f"{args.preset} seed {seed}: test accuracy {run.test.accuracy:.2%} "
-            f"(best epoch {run.history.best_epoch}, {run.history.seconds:.0f} s) -> "
+            f"{args.preset} seed {seed}: val accuracy {run.val.accuracy:.2%}, "
+            f"test accuracy {run.test.accuracy:.2%} (best epochs "
+            f"{[h.best_epoch for h in run.histories]}, {sum(h.seconds for h in run.histories):.0f} s) -> "
             f"{run.result_path}, {run.checkpoint_path}"
         )
     return 0

@@ -127,8 +127,12 @@ def hidden_features(
 ) -> torch.Tensor:
     """Activations of the last hidden layer (input of the final ``nn.Linear``), on the CPU.
 
-    Works for models with a ``layers`` ``nn.Sequential`` ending in the output ``nn.Linear``, as `MLP`.
+    Works for models with a ``layers`` ``nn.Sequential`` ending in the output ``nn.Linear``, as `MLP`;
+    for an `Ensemble`, the members' features side by side.
     """
+    members = getattr(model, "members", None)
+    if isinstance(members, nn.ModuleList):
+        return torch.cat([hidden_features(m, images, batch_size=batch_size) for m in members], dim=1)
     layers = getattr(model, "layers", None)
     if not isinstance(layers, nn.Sequential) or not isinstance(layers[-1], nn.Linear):
         raise ValueError("hidden_features needs an fmnist MLP (a `layers` Sequential ending in nn.Linear)")

@@ -303,3 +303,20 @@ def confused_pair_examples(
                 ax.set_ylabel(f"{class_names[true]}\n-> {class_names[wrong]}", fontsize=8)
     fig.suptitle(f"Confused pair: {class_names[a]} vs {class_names[b]} (rows: true -> predicted)")
     return fig
+
+
+def ablation_steps(rows: Sequence[Mapping[str, object]]) -> Figure:
+    """Validation accuracy after each ablation step (`fmnist.ablation.run_ablation` rows), top to bottom."""
+    accuracies = [100 * float(row["val_accuracy"]) for row in rows]
+    labels = [f"{row['step']}. {row['change']}" for row in rows]
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(rows) + 1.2))
+    positions = list(range(len(rows)))[::-1]
+    ax.barh(positions, accuracies, color=[f"C{0 if i else 7}" for i in range(len(rows))])
+    for position, accuracy in zip(positions, accuracies, strict=True):
+        ax.text(accuracy + 0.05, position, f"{accuracy:.2f}", va="center", fontsize=8)
+    low, high = min(accuracies), max(accuracies)
+    ax.set_xlim(low - 1.0, high + 0.8)
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.set(title="From reference model 2 to best, one change at a time", xlabel="validation accuracy (%)")
+    fig.tight_layout()
+    return fig

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from fmnist import quick
-from fmnist.checkpoint import save_model
+from fmnist.checkpoint import round_weights_, save_model
 from fmnist.data import Splits
 from fmnist.evaluate import EvalResult, evaluate
-from fmnist.models import MLP, build_model
+from fmnist.models import MLP, PRESETS, Ensemble
 from fmnist.paths import runs_dir
 from fmnist.results import save_result
 from fmnist.train import History, TrainConfig, fit, set_seed
@@ -27,6 +28,8 @@ class Recipe:
     train: TrainConfig
     description: str
     reference_test_accuracy: float | None = None
+    members: int = 1  # more than 1: an `Ensemble` of that many MLPs, each trained with its own seed
+    weights_dtype: str = "float32"  # "float16": weights rounded after training and stored at half size
 
 
 RECIPES: dict[str, Recipe] = {
@@ -56,6 +59,24 @@ RECIPES: dict[str, Recipe] = {
         description="784-256-256-10 with batch norm, dropout 0.2; AdamW one-cycle, label smoothing 0.1, "
         "batch 256, 8 epochs: the benchmark's time-to-accuracy recipe (chosen on validation)",
     ),
+    "best": Recipe(
+        preset="best",
+        train=TrainConfig(
+            epochs=40,
+            batch_size=256,
+            lr=2e-3,
+            optimizer="adamw",
+            weight_decay=0.05,
+            schedule="onecycle",
+            label_smoothing=0.1,
+            augment=("mixup:0.2",),
+        ),
+        members=2,
+        weights_dtype="float16",
+        description="ensemble of 2 MLPs 784-1024-1024-10 with batch norm, dropout 0.4; AdamW one-cycle, "
+        "label smoothing 0.1, mixup 0.2, batch 256, 40 epochs each; weights stored as float16 "
+        "(chosen on validation, notebook 03)",
+    ),
 }
 
 
@@ -64,12 +85,18 @@ class Run:
     """What `run_recipe` returns: the trained model, its history and test metrics, and its files."""
 
     name: str
-    model: MLP
+    model: MLP | Ensemble
     config: TrainConfig
-    history: History
+    histories: list[History]  # one per member (one for a single MLP)
+    val: EvalResult
     test: EvalResult
     result_path: Path
     checkpoint_path: Path
+
+    @property
+    def history(self) -> History:
+        """The training history of the (first) member."""
+        return self.histories[0]
 
 
 def recipe_config(name: str, seed: int = 0, **overrides: object) -> TrainConfig:
@@ -80,34 +107,59 @@ def recipe_config(name: str, seed: int = 0, **overrides: object) -> TrainConfig:
     return replace(config, epochs=quick.epochs(config.epochs))
 
 
-def run_recipe(name: str, splits: Splits, seed: int = 0, **overrides: object) -> Run:
-    """Train recipe ``name`` with ``seed``; evaluate on test; write result JSON and checkpoint.
+def member_seed(seed: int, member: int) -> int:
+    """Seed of ensemble member ``member`` in run ``seed``: member 0 uses ``seed`` itself."""
+    return seed + 1000 * member
 
-    In quick mode the training split is cut to `quick.limit` examples and epochs to
-    `quick.epochs`, and files go to a temp folder, never over a full run's outputs.
+
+def train_members(
+    model_args: dict[str, Any], splits: Splits, config: TrainConfig, count: int = 1
+) -> tuple[MLP | Ensemble, list[History]]:
+    """Train ``count`` MLPs built from ``model_args``, one after the other, member ``i`` seeded
+    with `member_seed` ``(config.seed, i)``; return the MLP (``count`` 1) or their `Ensemble`."""
+    members, histories = [], []
+    for member in range(count):
+        member_config = replace(config, seed=member_seed(config.seed, member))
+        set_seed(member_config.seed)
+        members.append(MLP(**model_args))
+        histories.append(fit(members[-1], splits, member_config))
+    return (members[0] if count == 1 else Ensemble(members)), histories
+
+
+def run_recipe(name: str, splits: Splits, seed: int = 0, **overrides: object) -> Run:
+    """Train recipe ``name`` with ``seed``; evaluate on validation and test; write result JSON
+    and checkpoint.
+
+    An ensemble recipe trains its members one after the other, member ``i`` with
+    `member_seed` ``(seed, i)``; each keeps its own best validation epoch. In quick mode the
+    training split is cut to `quick.limit` examples and epochs to `quick.epochs`, and files go to
+    a temp folder, never over a full run's outputs.
     """
     config = recipe_config(name, seed, **overrides)
     recipe = RECIPES[name]
     data = quick.train_subset(splits)
-    set_seed(seed)
-    model = build_model(recipe.preset)
-    history = fit(model, data, config)
+    model, histories = train_members(PRESETS[recipe.preset], data, config, recipe.members)
+    round_weights_(model, recipe.weights_dtype)  # evaluate exactly what the checkpoint will hold
+    val = evaluate(model, data.val.images, data.val.labels)
     test = evaluate(model, data.test.images, data.test.labels)
     result_path = save_result(
         name,
         model,
         config,
-        history,
+        histories,
         test,
+        val=val,
         description=recipe.description,
         reference_test_accuracy=recipe.reference_test_accuracy,
     )
     checkpoint_path = save_model(
         model,
         runs_dir() / f"{name}-seed{seed}.pt",
+        weights_dtype=recipe.weights_dtype,
         recipe=name,
         seed=seed,
+        val_accuracy=val.accuracy,
         test_accuracy=test.accuracy,
-        best_epoch=history.best_epoch,
+        best_epochs=[h.best_epoch for h in histories],
     )
-    return Run(name, model, config, history, test, result_path, checkpoint_path)
+    return Run(name, model, config, histories, val, test, result_path, checkpoint_path)

@@ -11,6 +11,7 @@ import os
 import platform
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,12 +22,13 @@ import torchvision
 
 from fmnist import quick
 from fmnist.evaluate import EvalResult
-from fmnist.models import MLP
+from fmnist.models import MLP, Ensemble
 from fmnist.paths import atomic_write, project_root, results_dir
 from fmnist.train import History, TrainConfig
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+ABLATION_BEGIN, ABLATION_END = "<!-- ablation:begin -->", "<!-- ablation:end -->"
 
 
 def _environment() -> dict[str, str]:
@@ -38,17 +40,33 @@ def _environment() -> dict[str, str]:
     }
 
 
+def _metrics(result: EvalResult) -> dict[str, Any]:
+    return {
+        "accuracy": result.accuracy,
+        "loss": result.loss,
+        "correct": result.correct,
+        "total": result.total,
+        "per_class_accuracy": result.per_class_accuracy.tolist(),
+    }
+
+
 def save_result(
     name: str,
-    model: MLP,
+    model: MLP | Ensemble,
     config: TrainConfig,
-    history: History,
+    history: History | Sequence[History],
     test: EvalResult,
     *,
+    val: EvalResult | None = None,
     folder: str | os.PathLike[str] | None = None,
     **extra: Any,
 ) -> Path:
-    """Write ``<folder>/<name>-seed<seed>.json`` atomically; ``folder`` defaults to `results_dir`."""
+    """Write ``<folder>/<name>-seed<seed>.json`` atomically; ``folder`` defaults to `results_dir`.
+
+    ``history`` is one `History`, or one per member of an `Ensemble` (kept as
+    ``member_histories``); ``val`` is the kept model's validation result, if measured.
+    """
+    histories = [history] if isinstance(history, History) else list(history)
     record = {
         "name": name,
         "seed": config.seed,
@@ -57,15 +75,11 @@ def save_result(
         "model": model.config,
         "parameters": model.num_parameters(),
         "train_config": asdict(config),
-        "history": history.to_dict(),
-        "train_seconds": history.seconds,
-        "test": {
-            "accuracy": test.accuracy,
-            "loss": test.loss,
-            "correct": test.correct,
-            "total": test.total,
-            "per_class_accuracy": test.per_class_accuracy.tolist(),
-        },
+        "history": histories[0].to_dict(),
+        **({"member_histories": [h.to_dict() for h in histories]} if len(histories) > 1 else {}),
+        "train_seconds": sum(h.seconds for h in histories),
+        **({"val": _metrics(val)} if val is not None else {}),
+        "test": _metrics(test),
         "environment": _environment(),
         **extra,
     }
@@ -89,9 +103,20 @@ def _mean_std(values: list[float], scale: float = 100.0, digits: int = 2) -> str
     return f"{mean:.{digits}f} ± {statistics.stdev(values) * scale:.{digits}f}"
 
 
-def _kept_epoch(record: dict[str, Any]) -> dict[str, float]:
+def _val_accuracy(record: dict[str, Any]) -> float:
+    """The kept model's validation accuracy (an ensemble's own, not a member's)."""
+    if "val" in record:
+        return record["val"]["accuracy"]
     epochs = record["history"]["epochs"]
-    return epochs[(record["history"]["best_epoch"] or len(epochs)) - 1]
+    return epochs[(record["history"]["best_epoch"] or len(epochs)) - 1]["val_acc"]
+
+
+def architecture(config: dict[str, Any]) -> str:
+    """Hidden layer sizes, e.g. ``1024-1024``; ``3 x 1024-1024`` for an ensemble of three."""
+    if "members" in config:
+        kinds = {architecture(member) for member in config["members"]}
+        return f"{len(config['members'])} x {' / '.join(sorted(kinds))}"
+    return "-".join(map(str, config["hidden"]))
 
 
 def results_table(records: list[dict[str, Any]]) -> str:
@@ -106,10 +131,10 @@ def results_table(records: list[dict[str, Any]]) -> str:
     ]
     for name, runs in groups.items():
         first = runs[0]
-        best_val = [_kept_epoch(r)["val_acc"] for r in runs]
+        best_val = [_val_accuracy(r) for r in runs]
         reference = first.get("reference_test_accuracy")
         lines.append(
-            f"| {name} | {'-'.join(map(str, first['model']['hidden']))} | {first['parameters']:,} "
+            f"| {name} | {architecture(first['model'])} | {first['parameters']:,} "
             f"| {first['train_config']['epochs']} | {len(runs)} | {_mean_std(best_val)} "
             f"| {_mean_std([r['test']['accuracy'] for r in runs])} "
             f"| {'' if reference is None else f'{reference * 100:.2f}'} "
@@ -117,6 +142,32 @@ def results_table(records: list[dict[str, Any]]) -> str:
             f"| {first['history']['device']} |"
         )
     return "\n".join(lines)
+
+
+def ablation_table(rows: list[dict[str, Any]]) -> str:
+    """Markdown: one line per step, validation accuracy and its change from the step before."""
+    lines = [
+        "| step | change | parameters | epochs | val acc % | change (points) | train time (s) |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    previous = None
+    for row in rows:
+        accuracy = 100 * row["val_accuracy"]
+        delta = "" if previous is None else f"{accuracy - previous:+.2f}"
+        lines.append(
+            f"| {row['step']} | {row['change']} | {row['parameters']:,} | {row['train_config']['epochs']} "
+            f"| {accuracy:.2f} | {delta} | {row['train_seconds']:.0f} |"
+        )
+        previous = accuracy
+    return "\n".join(lines)
+
+
+def ablation_block(root: Path) -> str:
+    """The ablation table from ``assets/ablation.json`` (written by notebook 03's full run)."""
+    path = root / "assets" / "ablation.json"
+    if not path.is_file():
+        return "No ablation has been run yet: run notebook 03 (`make run`)."
+    return ablation_table(json.loads(path.read_text()))
 
 
 def render_readme(text: str, table: str, begin: str = BEGIN, end: str = END) -> str:
@@ -139,11 +190,13 @@ def benchmark_block(root: Path) -> str:
 
 
 def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
-    """Regenerate the README's results table (and benchmark block) from the committed files."""
+    """Regenerate the README's results table (and benchmark and ablation blocks) from the committed files."""
     root = project_root() or Path.cwd()
     path = Path(readme) if readme is not None else root / "README.md"
     text = render_readme(path.read_text(), results_table(load_results()))
     if BENCH_BEGIN in text:
         text = render_readme(text, benchmark_block(root), BENCH_BEGIN, BENCH_END)
+    if ABLATION_BEGIN in text:
+        text = render_readme(text, ablation_block(root), ABLATION_BEGIN, ABLATION_END)
     path.write_text(text)
     return path

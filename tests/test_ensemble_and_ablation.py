@@ -1,0 +1,141 @@
+"""Ensembles of MLPs (checkpointed, evaluated, recorded) and the ablation chain behind `best`."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import math
+
+import pytest
+import torch
+
+from fmnist import ablation, quick
+from fmnist.checkpoint import load_model, round_weights_, save_model
+from fmnist.evaluate import evaluate, hidden_features
+from fmnist.models import MLP, PRESETS, Ensemble, model_from_config
+from fmnist.recipes import RECIPES, Recipe, member_seed, run_recipe
+from fmnist.results import architecture, results_table
+
+
+def _members(count: int = 3) -> list[MLP]:
+    members = []
+    for seed in range(count):
+        torch.manual_seed(seed)
+        members.append(MLP(hidden=[16], norm="batch").eval())
+    return members
+
+
+def test_an_ensemble_returns_the_log_of_its_members_mean_probabilities():
+    members = _members()
+    x = torch.randn(5, 1, 28, 28)
+    expected = torch.stack([m(x).softmax(dim=1) for m in members]).mean(dim=0).log()
+    ensemble = Ensemble(members).eval()
+    assert torch.allclose(ensemble(x), expected, atol=1e-6)
+    assert torch.allclose(ensemble(x).exp().sum(dim=1), torch.ones(5), atol=1e-6)
+    assert ensemble.num_parameters() == sum(m.num_parameters() for m in members)
+    assert len(ensemble.linear_layers()) == 6 and ensemble.linear_layers()[0] is members[0].linear_layers()[0]
+
+
+def test_an_ensemble_needs_mlp_members():
+    with pytest.raises(ValueError, match="one or more fmnist MLPs"):
+        Ensemble([])
+    with pytest.raises(ValueError, match="one or more fmnist MLPs"):
+        Ensemble([torch.nn.Linear(784, 10)])
+
+
+def test_an_ensemble_checkpoint_round_trips(tmp_path, splits):
+    ensemble = Ensemble(_members())
+    path = save_model(ensemble, tmp_path / "ensemble.pt", test_accuracy=0.5)
+    loaded = load_model(path)
+    assert isinstance(loaded, Ensemble) and loaded.config == ensemble.config
+    assert loaded.metadata == {"test_accuracy": 0.5}
+    before = evaluate(ensemble, splits.test.images, splits.test.labels)
+    after = evaluate(loaded, splits.test.images, splits.test.labels)
+    assert before.accuracy == after.accuracy and math.isclose(before.loss, after.loss, rel_tol=1e-6)
+    assert isinstance(model_from_config(PRESETS["seed_small"]), MLP)
+
+
+def test_ensemble_hidden_features_put_the_members_side_by_side(splits):
+    ensemble = Ensemble(_members(2))
+    features = hidden_features(ensemble, splits.test.images[:7])
+    assert features.shape == (7, 32)
+    assert torch.equal(features[:, :16], hidden_features(ensemble.members[0], splits.test.images[:7]))
+
+
+def test_an_ensemble_recipe_trains_each_member_with_its_own_seed_and_records_the_ensemble(
+    monkeypatch, splits
+):
+    small = RECIPES["seed_small"]
+    monkeypatch.setitem(RECIPES, "pair", Recipe("seed_small", small.train, "two small MLPs", members=2))
+    run = run_recipe("pair", splits, seed=4, device="cpu", progress=False)
+    assert isinstance(run.model, Ensemble) and len(run.histories) == 2
+    assert [member_seed(4, i) for i in range(2)] == [4, 1004]
+    single = run_recipe("seed_small", splits, seed=4, device="cpu", progress=False)
+    assert torch.equal(run.model.members[0].linear_layers()[0].weight, single.model.linear_layers()[0].weight)
+    record = json.loads(run.result_path.read_text())
+    assert len(record["member_histories"]) == 2 and record["model"] == run.model.config
+    assert (
+        record["val"]["accuracy"]
+        == run.val.accuracy
+        == evaluate(run.model, splits.val.images, splits.val.labels).accuracy
+    )
+    assert "| pair | 2 x 128-64 |" in results_table([record])
+    assert load_model(run.checkpoint_path).metadata["val_accuracy"] == run.val.accuracy
+
+
+def test_architecture_names_single_models_and_ensembles():
+    assert architecture(PRESETS["seed_deep"] | {}) == "392-196-98-49"
+    assert architecture({"members": [PRESETS["best"]] * 3}) == "3 x 1024-1024"
+
+
+def test_the_ablation_chain_starts_at_reference_model_2_and_ends_exactly_at_best():
+    chain = ablation.steps()
+    first, last = chain[0], chain[-1]
+    assert (first.recipe, first.model, first.train) == (
+        "seed_deep",
+        PRESETS["seed_deep"],
+        RECIPES["seed_deep"].train,
+    )
+    best = RECIPES["best"]
+    assert last.recipe == "best" and last.members == best.members and last.train == best.train
+    assert MLP(**last.model).config == MLP(**PRESETS[best.preset]).config
+    for before, after in itertools.pairwise(chain):
+        assert (before.model, before.train, before.members) != (after.model, after.train, after.members), (
+            after.change
+        )
+
+
+def test_run_ablation_measures_each_step_on_validation_and_reuses_a_given_run(monkeypatch, splits):
+    monkeypatch.setitem(RECIPES, "best", dataclasses.replace(RECIPES["best"], members=2))
+    monkeypatch.setitem(PRESETS, "best", {"hidden": [32, 32], "dropout": 0.3, "norm": "batch"})  # small: fast
+    best = run_recipe("best", splits, seed=0, device="cpu", progress=False)
+    rows = ablation.run_ablation(splits, seed=0, done={"best": best}, progress=False)
+    assert [r["step"] for r in rows] == list(range(len(ablation.steps())))
+    assert rows[-1]["val_accuracy"] == best.val.accuracy and rows[-1]["members"] == 2
+    assert all(0 <= r["val_accuracy"] <= 1 and r["quick"] for r in rows)
+    assert quick.is_quick(), "the test must not write into the repository's assets/"
+    written = json.loads((ablation.assets_dir() / "ablation.json").read_text())
+    assert written == json.loads(json.dumps(rows))
+    table = ablation.ablation_table(rows)
+    assert table.count("\n") == len(rows) + 1 and f"| {100 * rows[-1]['val_accuracy']:.2f} |" in table
+    with pytest.raises(ValueError, match="seed 0, not 1"):
+        ablation.run_ablation(splits, seed=1, done={"best": best}, progress=False)
+
+
+def test_half_size_weights_load_as_float32_and_evaluate_exactly_as_the_rounded_model(tmp_path, splits):
+    ensemble = Ensemble(_members())
+    full = save_model(ensemble, tmp_path / "full.pt")
+    half = save_model(ensemble, tmp_path / "half.pt", weights_dtype="float16")
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    loaded = load_model(half)
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    round_weights_(ensemble, "float16")
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(ensemble.state_dict().values(), loaded.state_dict().values(), strict=True)
+    )
+    rounded = evaluate(ensemble, splits.test.images, splits.test.labels)
+    assert evaluate(loaded, splits.test.images, splits.test.labels).accuracy == rounded.accuracy
+    with pytest.raises(ValueError, match="weights_dtype must be one of"):
+        save_model(ensemble, tmp_path / "x.pt", weights_dtype="int8")
