@@ -12,11 +12,11 @@ from pathlib import Path
 
 from fmnist import quick
 from fmnist.checkpoint import load_model, read_checkpoint
-from fmnist.models import MLP
+from fmnist.models import MLP, Ensemble
 from fmnist.paths import atomic_write, quick_dir
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT = "seed_deep"  # replaced by the strongest recipe once it is trained
+DEFAULT = "best"  # the strongest recipe (notebook 03); "seed_deep" is reference model 2
 
 
 def available() -> list[str]:
@@ -32,7 +32,7 @@ def pretrained_path(name: str = DEFAULT) -> Path:
     return path
 
 
-def load_pretrained(name: str = DEFAULT, map_location: str = "cpu") -> MLP:
+def load_pretrained(name: str = DEFAULT, map_location: str = "cpu") -> MLP | Ensemble:
     """The shipped model ``name`` with its weights, in eval mode; metadata in ``model.metadata``."""
     return load_model(pretrained_path(name), map_location=map_location)
 
