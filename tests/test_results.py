@@ -64,5 +64,9 @@ def test_the_readme_table_is_the_one_generated_from_the_committed_result_files()
         expected = render_readme(readme, benchmark_block(root), BENCH_BEGIN, BENCH_END)
         assert expected == readme, "README's benchmark block is stale: run `make report`"
     assert ABLATION_BEGIN in readme, "README has no ablation block"
+    ablation_rows = json.loads((root / "assets" / "ablation.json").read_text())
+    assert ablation_rows and not any(row["quick"] for row in ablation_rows), (
+        "a quick-mode ablation was committed"
+    )
     expected = render_readme(readme, ablation_block(root), ABLATION_BEGIN, ABLATION_END)
     assert expected == readme, "README's ablation table is stale: run `make report`"
