@@ -9,20 +9,19 @@ validation split only, and writes ``ablation.json`` beside the figures;
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from fmnist import quick
 from fmnist.data import Splits
 from fmnist.evaluate import evaluate
 from fmnist.models import PRESETS
-from fmnist.paths import assets_dir, atomic_write
+from fmnist.paths import assets_dir, write_json
 from fmnist.recipes import RECIPES, Run, train_members
 from fmnist.results import ablation_table
 from fmnist.train import TrainConfig
+
+__all__ = ["Step", "ablation_table", "run_ablation", "steps"]
 
 
 @dataclass(frozen=True)
@@ -112,15 +111,14 @@ def run_ablation(
         if run is not None:
             if run.config.seed != seed:
                 raise ValueError(f"the given {step.recipe!r} run used seed {run.config.seed}, not {seed}")
-            model, seconds = run.model, sum(h.seconds for h in run.histories)
+            model, seconds = run.model, run.seconds
             val = run.val.accuracy
         else:
             if progress:
                 print(f"step {index}: {step.change}", flush=True)
-            start = time.perf_counter()
             config = replace(step.train, seed=seed, epochs=quick.epochs(step.train.epochs))
-            model, _ = train_members(step.model, data, config, step.members)
-            seconds = time.perf_counter() - start
+            model, histories = train_members(step.model, data, config, step.members)
+            seconds = sum(h.seconds for h in histories)
             val = evaluate(model, data.val.images, data.val.labels).accuracy
         rows.append(
             {
@@ -136,14 +134,5 @@ def run_ablation(
                 "quick": quick.is_quick(),
             }
         )
-    write_rows(rows, assets_dir() / "ablation.json")
+    write_json(assets_dir() / "ablation.json", rows)
     return rows
-
-
-__all__ = ["Step", "ablation_table", "run_ablation", "steps", "write_rows"]
-
-
-def write_rows(rows: list[dict[str, Any]], path: Path) -> Path:
-    """Write the ablation rows as JSON, atomically."""
-    text = json.dumps(rows, indent=1).encode()
-    return atomic_write(path, lambda handle: handle.write(text))

@@ -35,7 +35,7 @@ def _train(args: argparse.Namespace) -> int:
         print(
             f"{args.preset} seed {seed}: val accuracy {run.val.accuracy:.2%}, "
             f"test accuracy {run.test.accuracy:.2%} (best epochs "
-            f"{[h.best_epoch for h in run.histories]}, {sum(h.seconds for h in run.histories):.0f} s) -> "
+            f"{[h.best_epoch for h in run.histories]}, {run.seconds:.0f} s) -> "
             f"{run.result_path}, {run.checkpoint_path}"
         )
     return 0

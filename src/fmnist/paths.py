@@ -6,11 +6,12 @@ overwrites the committed outputs of a full run.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from fmnist import quick
 
@@ -75,3 +76,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write ``data`` as indented JSON to ``path`` with `atomic_write`."""
+    text = json.dumps(data, indent=1).encode()
+    return atomic_write(path, lambda handle: handle.write(text))

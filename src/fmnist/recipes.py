@@ -98,6 +98,11 @@ class Run:
         """The training history of the (first) member."""
         return self.histories[0]
 
+    @property
+    def seconds(self) -> float:
+        """Training time of all members together, validation included."""
+        return sum(h.seconds for h in self.histories)
+
 
 def recipe_config(name: str, seed: int = 0, **overrides: object) -> TrainConfig:
     """The recipe's `TrainConfig` for ``seed``, epochs shortened in quick mode, with overrides."""

@@ -23,7 +23,7 @@ import torchvision
 from fmnist import quick
 from fmnist.evaluate import EvalResult
 from fmnist.models import MLP, Ensemble
-from fmnist.paths import atomic_write, project_root, results_dir
+from fmnist.paths import project_root, results_dir, write_json
 from fmnist.train import History, TrainConfig
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -84,8 +84,7 @@ def save_result(
         **extra,
     }
     target = Path(folder) if folder is not None else results_dir()
-    text = json.dumps(record, indent=1).encode()
-    return atomic_write(target / f"{name}-seed{config.seed}.json", lambda handle: handle.write(text))
+    return write_json(target / f"{name}-seed{config.seed}.json", record)
 
 
 def load_results(folder: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
