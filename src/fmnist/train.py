@@ -19,12 +19,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from tqdm.auto import tqdm
 
 from fmnist import augment as augmentations
 from fmnist.checkpoint import CheckpointError, load_training_state, save_training_state
 from fmnist.data import Augment, Splits, iterate_batches
 from fmnist.evaluate import evaluate
+from fmnist.progress import bar as progress_bar
 
 
 def choose_device(device: str | torch.device | None = None) -> torch.device:
@@ -66,6 +66,7 @@ class TrainConfig:
     drop_last: bool = False
     keep_best: Literal["val_acc", "val_loss"] | None = "val_acc"
     eval_batch_size: int = 4096
+    precision: Literal["fp32", "bf16"] = "fp32"  # bf16: matrix products in bfloat16 (autocast) when training
     progress: bool = True
     checkpoint_path: str | None = None  # if set, the resumable state is written here every epoch
 
@@ -95,6 +96,10 @@ class TrainConfig:
             (
                 self.ema_decay is None or 0 < self.ema_decay < 1,
                 f"ema_decay must be in (0, 1), got {self.ema_decay}",
+            ),
+            (
+                self.precision in ("fp32", "bf16"),
+                f"precision must be 'fp32' or 'bf16', got {self.precision!r}",
             ),
             (
                 self.keep_best in ("val_acc", "val_loss", None),
@@ -230,9 +235,11 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
         drop_last=config.drop_last,
         augment=run.augment,
     )
+    low_precision = config.precision == "bf16"
     for step, (x, y) in enumerate(batches):
-        logits = run.model(x)
-        loss = training_loss(logits, y, config.label_smoothing)
+        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=low_precision):
+            logits = run.model(x)
+        loss = training_loss(logits.float(), y, config.label_smoothing)
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.grad_clip is not None:
@@ -271,7 +278,7 @@ def fit(
     *,
     augment: Augment | None = None,
     resume_from: str | Path | None = None,
-    on_epoch_end: Callable[[int, nn.Module], None] | None = None,
+    on_epoch_end: Callable[[History, nn.Module], None] | None = None,
 ) -> History:
     """Train ``model`` on ``splits.train``, validate on ``splits.val`` each epoch.
 
@@ -282,8 +289,9 @@ def fit(
     ``config.augment``. Interrupting (Ctrl-C, a notebook's stop button) returns the history so
     far with the best weights kept. With ``config.checkpoint_path`` the full state is saved
     after every epoch; ``resume_from`` that file continues the run, and on CPU ends with the same
-    weights as an uninterrupted run. ``on_epoch_end(epoch, model)`` is called after each epoch
-    with the weights being validated (for logging; its time is not counted in the history).
+    weights as an uninterrupted run. ``on_epoch_end(history, model)`` is called after each epoch
+    with the history so far and the weights being validated (for logging or pruning; its time is
+    not counted in the history; an exception it raises ends the run).
     """
     config = config or TrainConfig()
     device = choose_device(config.device)
@@ -324,7 +332,7 @@ def fit(
         history.epochs, history.best_epoch = list(state["history"]), state["best_epoch"]
         best_score, best_state = state["best_score"], state["best_state"]
         first_epoch = state["epoch"] + 1
-    bar = tqdm(
+    bar = progress_bar(
         range(first_epoch, config.epochs + 1), desc="epochs", unit="epoch", disable=not config.progress
     )
     try:
@@ -375,7 +383,7 @@ def fit(
                     config.checkpoint_path,
                 )
             if on_epoch_end is not None:
-                on_epoch_end(epoch, run.evaluated)
+                on_epoch_end(history, run.evaluated)
     except KeyboardInterrupt:
         history.interrupted = True
     finally:
