@@ -320,3 +320,102 @@ def ablation_steps(rows: Sequence[Mapping[str, object]]) -> Figure:
     ax.set(title="From reference model 2 to best, one change at a time", xlabel="validation accuracy (%)")
     fig.tight_layout()
     return fig
+
+
+_METHOD_STYLE = {
+    "reference": ("s", "tab:gray"),
+    "labels": ("o", "tab:blue"),
+    "labels-60k": ("D", "tab:green"),
+    "ensemble": ("^", "tab:purple"),
+    "distilled": ("v", "tab:orange"),
+    "cnn": ("X", "tab:red"),
+}
+
+
+def frontier(rows: Sequence[Mapping[str, object]], goals: Sequence[tuple[float, float]] = ()) -> Figure:
+    """Test accuracy (mean ± std over seeds) against training minutes per seed, log x-axis.
+
+    One point per row of ``assets/frontier.json``, marker and colour by method, each labelled;
+    ``goals`` (minutes, accuracy) are drawn as the corners to reach (up and to the left of them).
+    """
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    seen: set[str] = set()
+    for row in rows:
+        method = str(row["method"])
+        marker, colour = _METHOD_STYLE.get(method, ("o", "black"))
+        label = method if method not in seen else None
+        seen.add(method)
+        minutes, mean, std = (
+            float(row["minutes"]),
+            100 * float(row["test_acc_mean"]),
+            100 * float(row["test_acc_std"]),
+        )
+        ax.errorbar(minutes, mean, yerr=std, fmt=marker, color=colour, capsize=3, label=label, markersize=7)
+        ax.annotate(
+            f"{row['recipe']} (n={len(row['seeds'])})",
+            (minutes, mean),
+            textcoords="offset points",
+            xytext=(6, -12),
+            fontsize=8,
+        )
+    for minutes, accuracy in goals:
+        ax.plot([minutes / 1e3, minutes], [100 * accuracy] * 2, ":", color="tab:red", linewidth=1)
+        ax.plot([minutes, minutes], [100 * accuracy, 100], ":", color="tab:red", linewidth=1)
+        ax.annotate(
+            f"goal: {100 * accuracy:g}% in {minutes:g} min",
+            (minutes, 100 * accuracy),
+            fontsize=7,
+            color="tab:red",
+            textcoords="offset points",
+            xytext=(-110, 4),
+        )
+    ax.set_xscale("log")
+    all_minutes = [float(r["minutes"]) for r in rows] + [m for m, _ in goals]
+    ax.set_xlim(min(all_minutes) / 1.6, max(all_minutes) * 1.6)
+    accuracies = [100 * float(r["test_acc_mean"]) for r in rows] + [100 * a for _, a in goals]
+    ax.set_ylim(min(accuracies) - 0.6, max(accuracies) + 0.5)
+    ax.set_xlabel("training minutes per seed on this CPU (validation included), log scale")
+    ax.set_ylabel("test accuracy % (mean ± std over seeds)")
+    ax.set_title("Accuracy per CPU-minute: fully-connected networks on Fashion-MNIST")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(title="method", loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _optuna_figure(axes: object, title: str) -> Figure:
+    """The figure behind what ``optuna.visualization.matplotlib`` returned (axes or an array of them)."""
+    first = axes.flat[0] if hasattr(axes, "flat") else axes
+    fig = first.figure
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def search_history(study: object) -> Figure:
+    """Each finished trial's validation accuracy in trial order, and the best so far."""
+    from optuna.visualization.matplotlib import plot_optimization_history
+
+    axes = plot_optimization_history(study)
+    axes.set_ylabel("validation accuracy")
+    axes.figure.set_size_inches(9, 4.5)
+    return _optuna_figure(axes, "Optuna study: validation accuracy per trial")
+
+
+def search_importances(study: object) -> Figure:
+    """fANOVA importance of each searched parameter for the validation accuracy."""
+    from optuna.visualization.matplotlib import plot_param_importances
+
+    axes = plot_param_importances(study)
+    axes.figure.set_size_inches(8, 4.5)
+    return _optuna_figure(axes, "Which parameters mattered (fANOVA, finished trials)")
+
+
+def search_slices(study: object) -> Figure:
+    """Validation accuracy against each parameter's value, one panel per parameter."""
+    from optuna.visualization.matplotlib import plot_slice
+
+    axes = plot_slice(study)
+    first = axes.flat[0] if hasattr(axes, "flat") else axes
+    first.figure.set_size_inches(min(3.2 * len(study.best_params), 28), 4)
+    return _optuna_figure(axes, "Validation accuracy against each parameter")

@@ -6,7 +6,8 @@ A recipe's hyperparameters live here and nowhere else: notebooks and the command
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import json
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from fmnist.checkpoint import round_weights_, save_model
 from fmnist.data import Splits
 from fmnist.evaluate import EvalResult, evaluate
 from fmnist.models import MLP, PRESETS, Ensemble
-from fmnist.paths import runs_dir
+from fmnist.paths import results_dir, runs_dir
 from fmnist.results import save_result
 from fmnist.train import History, TrainConfig, fit, set_seed
 
@@ -110,6 +111,25 @@ def recipe_config(name: str, seed: int = 0, **overrides: object) -> TrainConfig:
         raise ValueError(f"unknown recipe {name!r}; choose one of {sorted(RECIPES)}")
     config = replace(RECIPES[name].train, seed=seed, **overrides)
     return replace(config, epochs=quick.epochs(config.epochs))
+
+
+def finished_result(name: str, seed: int, **overrides: object) -> Path | None:
+    """The result file of recipe ``name`` with ``seed`` if one exists for exactly today's config
+    (the same training config and model; device and progress aside), else None."""
+    path = results_dir() / f"{name}-seed{seed}.json"
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text())
+    config = asdict(recipe_config(name, seed, **overrides))
+    ignored = ("device", "progress", "checkpoint_path", "eval_batch_size")
+    recorded = {**asdict(TrainConfig()), **record["train_config"]}  # fields added since: their defaults
+    recorded["augment"] = tuple(recorded["augment"])
+    same_config = all(recorded[k] == v for k, v in config.items() if k not in ignored)
+    recipe = RECIPES[name]
+    model = MLP(**PRESETS[recipe.preset]).config
+    members = record["model"].get("members", [record["model"]])
+    same_model = len(members) == recipe.members and all(m == model for m in members)
+    return path if same_config and same_model else None
 
 
 def member_seed(seed: int, member: int) -> int:

@@ -1,0 +1,202 @@
+"""Accuracy against training minutes: the frontier rows, the screening file, and their tables.
+
+Both are made from result files that runs wrote, never typed: the study's ``assets/study/*.json``
+(`fmnist.study`) and, for the reference models, ``assets/results/*.json`` (notebook 02 and
+`python -m fmnist train`). `write_frontier` writes ``assets/frontier.json``; `write_screening`
+writes ``assets/screening.jsonl``, one line per candidate ever screened, kept or dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from fmnist.paths import atomic_write, write_json
+from fmnist.study import Candidate, Summary, summarize
+
+GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
+REFERENCES = {
+    "seed_small": "reference notebook, model 1 (reproduced)",
+    "seed_deep": "reference notebook, model 2 (reproduced)",
+}
+
+
+def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The reference notebook's two models, as reproduced (``assets/results``), as frontier rows."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for record in results:
+        if record["name"] in REFERENCES:
+            groups.setdefault(record["name"], []).append(record)
+    rows = []
+    for name, runs in groups.items():
+        tests = [r["test"]["accuracy"] for r in runs]
+        vals = [r["val"]["accuracy"] if "val" in r else _best_val(r) for r in runs]
+        rows.append(
+            {
+                "recipe": REFERENCES[name],
+                "method": "reference",
+                "fully_connected": True,
+                "minutes": statistics.fmean(r["train_seconds"] for r in runs) / 60,
+                "test_acc_mean": statistics.fmean(tests),
+                "test_acc_std": statistics.stdev(tests) if len(tests) > 1 else 0.0,
+                "val_acc_mean": statistics.fmean(vals),
+                "seeds": sorted(r["seed"] for r in runs),
+                "parameters": runs[0]["parameters"],
+                "source": f"assets/results/{name}-seed*.json",
+            }
+        )
+    return rows
+
+
+def _best_val(record: Mapping[str, Any]) -> float:
+    epochs = record["history"]["epochs"]
+    return epochs[(record["history"]["best_epoch"] or len(epochs)) - 1]["val_acc"]
+
+
+def candidate_row(summary: Summary) -> dict[str, Any]:
+    """A study candidate's `Summary` as a frontier row."""
+    row = {
+        "recipe": summary.name,
+        "method": summary.method,
+        "fully_connected": summary.fully_connected,
+        "minutes": summary.minutes,
+        "test_acc_mean": summary.test_acc_mean,
+        "test_acc_std": summary.test_acc_std,
+        "val_acc_mean": summary.val_acc_mean,
+        "val_acc_std": summary.val_acc_std,
+        "seeds": summary.seeds,
+        "parameters": summary.parameters,
+        "description": summary.description,
+        "source": f"assets/study/{summary.name}-seed*.json",
+    }
+    if summary.selected_by is not None:
+        row["selected_by"] = summary.selected_by
+    return row
+
+
+def frontier_rows(
+    study_records: Iterable[Mapping[str, Any]], results: Iterable[Mapping[str, Any]], names: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Reference rows, then one row per study candidate in ``names`` that has results, by minutes."""
+    summaries = summarize(study_records)
+    rows = reference_rows(results)
+    for name in (n for n in names if n in summaries):
+        rows.append(candidate_row(summaries[name]))
+        if "flip_tta" in summaries[name].extra:
+            rows.append(flip_tta_row(summaries[name]))
+    return sorted(rows, key=lambda row: row["minutes"])
+
+
+def flip_tta_row(summary: Summary) -> dict[str, Any]:
+    """The same runs evaluated with flip averaging (each image and its mirror): no extra training."""
+    flip = summary.extra["flip_tta"]
+    return candidate_row(summary) | {
+        "recipe": f"{summary.name} + flip averaging",
+        "test_acc_mean": flip["test_acc_mean"],
+        "test_acc_std": flip["test_acc_std"],
+        "val_acc_mean": flip["val_acc_mean"],
+        "val_acc_std": flip["val_acc_std"],
+        "description": f"{summary.description}; tested on each image and its mirror, probabilities averaged",
+        "flip_tta": True,
+    }
+
+
+def write_frontier(rows: list[dict[str, Any]], folder: Path) -> Path:
+    """``<folder>/frontier.json``."""
+    return write_json(folder / "frontier.json", rows)
+
+
+def _pct(mean: float, std: float | None = None) -> str:
+    return f"{100 * mean:.2f}" if not std else f"{100 * mean:.2f} ± {100 * std:.2f}"
+
+
+def frontier_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: one line per frontier row, with its method, minutes per seed and seeds."""
+    lines = [
+        "| recipe | method | fully connected | minutes per seed | n seeds | val acc % | test acc % "
+        "| parameters |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        val = _pct(row["val_acc_mean"]) + (" (seen in training)" if row["method"].endswith("60k") else "")
+        lines.append(
+            f"| {row['recipe']} | {row['method']} | {'yes' if row['fully_connected'] else 'no'} "
+            f"| {row['minutes']:.1f} | {len(row['seeds'])} | {val} "
+            f"| {_pct(row['test_acc_mean'], row['test_acc_std'])} | {row['parameters']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def screening_rows(
+    candidates: Iterable[Candidate],
+    study_records: Iterable[Mapping[str, Any]],
+    decisions: Mapping[str, tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """One row per screened candidate (in screening order): its config, seeds, validation
+    accuracy, minutes, and the decision taken (``pending`` until one is recorded)."""
+    summaries = summarize(study_records)
+    rows = []
+    for candidate in candidates:
+        summary = summaries.get(candidate.name)
+        base = summaries.get(candidate.base) if candidate.base else None
+        verdict, why = decisions.get(candidate.name, ("pending", ""))
+        compared = summary is not None and base is not None
+        rows.append(
+            {
+                "candidate": candidate.name,
+                "base": candidate.base,
+                "val_change_vs_base": summary.val_acc_mean - base.val_acc_mean if compared else None,
+                "speedup_vs_base": base.minutes / summary.minutes if compared else None,
+                "description": candidate.description,
+                "method": candidate.method,
+                "config": candidate.config(0) | {"train": {**candidate.config(0)["train"], "seed": None}},
+                "seeds": summary.seeds if summary else [],
+                "val_acc_mean": summary.val_acc_mean if summary else None,
+                "val_acc_std": summary.val_acc_std if summary else None,
+                "minutes": summary.minutes if summary else None,
+                "decision": verdict,
+                "why": why,
+            }
+        )
+    return rows
+
+
+def write_screening(rows: Iterable[Mapping[str, Any]], folder: Path) -> Path:
+    """``<folder>/screening.jsonl``: one JSON object per line, in screening order."""
+    text = "".join(json.dumps(row, default=str) + "\n" for row in rows).encode()
+    return atomic_write(folder / "screening.jsonl", lambda handle: handle.write(text))
+
+
+def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: candidate, what it changes, seeds, validation mean ± std, minutes, decision."""
+    lines = [
+        "| candidate | changes from | what | n seeds | val acc % | vs base (points) | minutes per seed "
+        "| speed vs base | decision | why |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        val = "" if row["val_acc_mean"] is None else _pct(row["val_acc_mean"], row["val_acc_std"])
+        minutes = "" if row["minutes"] is None else f"{row['minutes']:.2f}"
+        change = "" if row["val_change_vs_base"] is None else f"{100 * row['val_change_vs_base']:+.2f}"
+        speed = "" if row["speedup_vs_base"] is None else f"{row['speedup_vs_base']:.2f}x"
+        lines.append(
+            f"| {row['candidate']} | {row['base'] or ''} | {row['description']} | {len(row['seeds'])} "
+            f"| {val} | {change} | {minutes} | {speed} | {row['decision']} | {row['why']} |"
+        )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "GOALS",
+    "candidate_row",
+    "frontier_rows",
+    "frontier_table",
+    "reference_rows",
+    "screening_rows",
+    "screening_table",
+    "write_frontier",
+    "write_screening",
+]

@@ -1,0 +1,214 @@
+"""The study's candidates, in the order they were screened, and the decision taken on each.
+
+Every candidate ever tried goes here, kept or dropped, so `make study` can redo all of it and
+``assets/screening.jsonl`` lists all of it. Candidates change one thing at a time from the one
+they name in ``base``; a decision to keep a change needs the 3-seed validation mean (never test).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from fmnist.study import Candidate
+from fmnist.train import TrainConfig
+
+SEEDS = (0, 1, 2)
+
+# One 784-1024-1024-10 MLP with batch norm and dropout 0.3, AdamW one-cycle: the starting point.
+WIDE: dict[str, Any] = {"hidden": [1024, 1024], "dropout": 0.3, "norm": "batch"}
+WIDE_TRAIN = TrainConfig(
+    epochs=25,
+    batch_size=256,
+    lr=2e-3,
+    optimizer="adamw",
+    weight_decay=0.05,
+    schedule="onecycle",
+    label_smoothing=0.1,
+)
+SHIFT_FLIP = ("hflip", "translate:1")
+
+
+def _variant(base: Candidate, name: str, description: str, model: dict[str, Any] | None = None, **train: Any):
+    return Candidate(
+        name=name,
+        model={**base.model, **(model or {})},
+        train=replace(base.train, **train),
+        method=base.method,
+        data=base.data,
+        members=base.members,
+        description=description,
+        base=base.name,
+    )
+
+
+WIDE_25 = Candidate(
+    "wide-e25-fp32", WIDE, WIDE_TRAIN, description="784-1024-1024-10, BN, dropout 0.3, 25 epochs"
+)
+WIDE_25_BF16 = _variant(WIDE_25, "wide-e25-bf16", "the same in bfloat16 autocast", precision="bf16")
+
+WIDE_25_BYTES = _variant(
+    WIDE_25_BF16,
+    "wide-e25-bf16-bytes",
+    "the same, dropout masks from random bytes",
+    {"dropout_mask": "bytes"},
+)
+
+SCREENING: list[Candidate] = [WIDE_25, WIDE_25_BF16, WIDE_25_BYTES]
+
+# name -> (kept or dropped, why), decided on the 3-seed validation means in assets/study (the numbers
+# themselves are in assets/screening.jsonl, computed from the result files).
+DECISIONS: dict[str, tuple[str, str]] = {
+    "wide-e25-fp32": ("kept", "the starting point: today's single-MLP recipe at 1/7 of the cost of `best`"),
+    "wide-e25-bf16": (
+        "kept",
+        "validation within seed noise of fp32, each epoch faster (AMX bf16 matrix units)",
+    ),
+    "wide-e25-bf16-bytes": ("kept", "validation within seed noise, each epoch faster again"),
+}
+
+# Long schedules: random flip + 1-pixel shifts pay only when trained long (issue #10's runs).
+LONG = _variant(
+    WIDE_25_BYTES,
+    "flipshift-e150",
+    "bf16, byte dropout masks; random flip + shifts of up to 1 px, 150 epochs",
+    augment=SHIFT_FLIP,
+    epochs=150,
+)
+LONGEST = _variant(LONG, "flipshift-e720", "the same, 720 epochs", epochs=720)
+LONGEST_60K = replace(
+    LONGEST,
+    name="flipshift-e720-60k",
+    method="labels-60k",
+    data="60k",
+    description="the same recipe trained on all 60,000 training images (train + validation)",
+    selected_by=LONGEST.name,
+)
+
+# The frontier: candidates (all seeds) drawn in assets/frontier.png, cheapest first.
+FRONTIER_CANDIDATES: list[Candidate] = [LONG, LONGEST, LONGEST_60K]
+FRONTIER = [WIDE_25_BYTES.name] + [c.name for c in FRONTIER_CANDIDATES]
+
+
+def ablation_candidates() -> list[Candidate]:
+    """The ablation from reference model 2 to the old ``best`` (`fmnist.ablation.steps`), one
+    candidate per step after step 0 (whose seeds are ``seed_deep``'s result files)."""
+    from fmnist.ablation import steps
+
+    return [
+        Candidate(
+            f"ablation-{index}",
+            step.model,
+            step.train,
+            method="ensemble" if step.members > 1 else "labels",
+            members=step.members,
+            description=step.change,
+        )
+        for index, step in enumerate(steps())
+        if index > 0
+    ]
+
+
+ABLATION = ablation_candidates()
+CANDIDATES: dict[str, Candidate] = {c.name: c for c in SCREENING + FRONTIER_CANDIDATES + ABLATION}
+
+
+def search_best_candidate() -> Candidate | None:
+    """The Optuna study's best trial (``assets/search/study.db``) as a candidate: the same recipe,
+    the same epoch budget, trained on the whole training split; None before a study is exported."""
+    from fmnist.paths import project_root
+    from fmnist.search import EXPORT_DIR, load_export, trial_recipe
+
+    try:
+        study = load_export((project_root() or Path.cwd()) / "assets" / EXPORT_DIR)
+    except FileNotFoundError:
+        return None
+    best = study.best_trial
+    model, train = trial_recipe(best.params, epochs=int(study.user_attrs["epochs"]))
+    return Candidate(
+        "search-best",
+        model,
+        replace(train, progress=True),
+        description=f"the Optuna study's best trial (#{best.number}, {best.value:.2%} val in the study), "
+        f"{train.epochs} epochs on all 48,000 training images",
+    )
+
+
+def all_candidates() -> dict[str, Candidate]:
+    """Every candidate `make study` runs: `CANDIDATES`, then the search's best if exported."""
+    found = search_best_candidate()
+    return {**CANDIDATES, **({found.name: found} if found is not None else {})}
+
+
+def search_verdict(summaries: dict[str, Any]) -> str:
+    """One sentence: did the search's best beat the hand-picked frontier recipe nearest in cost?"""
+    import math
+
+    if "search-best" not in summaries:
+        return "The search's best configuration has not been trained with 3 seeds yet (`make study`)."
+    found = summaries["search-best"]
+    hand = [summaries[n] for n in FRONTIER if n in summaries and summaries[n].method == "labels"]
+    if not hand:
+        return "No hand-picked frontier recipe has results yet to compare with."
+    nearest = min(hand, key=lambda s: abs(math.log(s.minutes / found.minutes)))
+    gap = 100 * (found.val_acc_mean - nearest.val_acc_mean)
+    noise = 100 * max(found.val_acc_std, nearest.val_acc_std)
+    outcome = "beat" if gap > noise else "did not beat" if gap < -noise else "tied (within seed noise) with"
+    return (
+        f"The search's best ({found.val_acc_mean:.2%} val, {found.minutes:.1f} min per seed) {outcome} the "
+        f"hand-picked {nearest.name} ({nearest.val_acc_mean:.2%} val, {nearest.minutes:.1f} min per seed): "
+        f"{gap:+.2f} points of validation accuracy against a seed std of {noise:.2f}."
+    )
+
+
+def write_outputs() -> dict[str, Path]:
+    """From the result files: ``screening.jsonl``, ``frontier.json`` and ``frontier.png`` in assets/."""
+    from fmnist import plots
+    from fmnist.frontier import GOALS, frontier_rows, screening_rows, write_frontier, write_screening
+    from fmnist.paths import assets_dir, results_dir
+    from fmnist.results import load_results
+    from fmnist.study import load_study, study_dir
+
+    records = load_study(study_dir())
+    folder = assets_dir()
+    screening = write_screening(screening_rows(SCREENING, records, DECISIONS), folder)
+    rows = frontier_rows(records, load_results(results_dir()), FRONTIER)
+    frontier = write_frontier(rows, folder)
+    figure = plots.save_figure(plots.frontier(rows, GOALS), "frontier") if rows else None
+    return {"screening": screening, "frontier": frontier, **({"figure": Path(figure)} if figure else {})}
+
+
+def selection_val(summary: Any, summaries: dict[str, Any]) -> float:
+    """The validation mean that chose a row: a 60k fit's own validation images were trained on,
+    so it is chosen by the 48k run named in ``selected_by``."""
+    if summary.selected_by is not None:
+        return summaries[summary.selected_by].val_acc_mean
+    return summary.val_acc_mean
+
+
+def ship_best(name: str = "mlp") -> Path | None:
+    """Publish the frontier's fully-connected candidate with the best validation mean as the
+    default shipped model ``name``; ties go to the 60k fit. Of its seeds, the one with the best
+    validation accuracy (a 60k fit: the lowest seed). None if its model file is not here
+    (``runs/`` is not committed: run `make study` on this machine first)."""
+    from fmnist.pretrained import publish
+    from fmnist.study import load_study, model_path, study_dir, summarize
+
+    records = load_study(study_dir())
+    summaries = summarize(records)
+    rows = [summaries[n] for n in FRONTIER if n in summaries and summaries[n].fully_connected]
+    if not rows:
+        return None
+    best = max(rows, key=lambda s: (selection_val(s, summaries), s.selected_by is not None))
+    runs = [r for r in records if r["name"] == best.name]
+    chosen = (
+        min(runs, key=lambda r: r["seed"])
+        if best.selected_by is not None
+        else max(runs, key=lambda r: (r["val"]["accuracy"], -r["seed"]))
+    )
+    checkpoint = model_path(CANDIDATES[best.name], chosen["seed"])
+    if not checkpoint.is_file():
+        print(f"not shipped: {checkpoint} is missing (trained on another machine?)")
+        return None
+    return publish(checkpoint, name, default=True)

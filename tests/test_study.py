@@ -1,0 +1,168 @@
+"""The study: runs keyed by config hash, skipped when done, resumed after a kill; frontier files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from fmnist import frontier, study
+from fmnist.models import MLP, ByteDropout
+from fmnist.study import Candidate, load_study, result_path, run_candidate, run_study, summarize
+from fmnist.train import TrainConfig
+
+TINY = Candidate(
+    "tiny",
+    {"hidden": [32], "dropout": 0.2, "norm": "batch", "dropout_mask": "bytes"},
+    TrainConfig(epochs=3, batch_size=64, lr=3e-3, device="cpu", progress=False, precision="bf16"),
+    description="a tiny MLP for tests",
+)
+
+
+def test_the_key_changes_with_anything_that_changes_the_result_and_nothing_else():
+    assert TINY.key(0) == TINY.key(0) and TINY.key(0) != TINY.key(1)
+    assert TINY.key(0) != replace(TINY, train=replace(TINY.train, lr=1e-3)).key(0)
+    assert TINY.key(0) != replace(TINY, data="60k").key(0)
+    assert TINY.key(0) != replace(TINY, model={**TINY.model, "hidden": [64]}).key(0)
+    assert TINY.key(0) == replace(TINY, train=replace(TINY.train, progress=True, device=None)).key(0)
+    assert TINY.key(0) == replace(TINY, name="renamed", description="other words").key(0)
+
+
+def test_a_finished_run_is_skipped_and_force_redoes_it(splits, tmp_path, capsys):
+    first = run_candidate(TINY, splits, 0, folder=tmp_path)
+    assert result_path(TINY, 0, tmp_path).is_file()
+    assert 0.0 <= first["val"]["accuracy"] <= 1.0 and first["train_examples"] == len(splits.train)
+    again = run_candidate(TINY, splits, 0, folder=tmp_path)
+    assert "skip" in capsys.readouterr().out and again == first
+    redone = run_candidate(TINY, splits, 0, folder=tmp_path, force=True)
+    assert "train tiny seed 0" in capsys.readouterr().out and redone["key"] == first["key"]
+
+
+def test_an_interrupted_run_resumes_where_it_stopped_with_the_same_result(splits, tmp_path, monkeypatch):
+    import fmnist.train as train
+
+    straight = run_candidate(TINY, splits, 1, folder=tmp_path / "straight")
+    original, calls = train._train_one_epoch, {"n": 0}
+
+    def interrupting(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(train, "_train_one_epoch", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        run_candidate(TINY, splits, 1, folder=tmp_path / "resumed")
+    assert not result_path(TINY, 1, tmp_path / "resumed").exists()
+    monkeypatch.setattr(train, "_train_one_epoch", original)
+    resumed = run_candidate(TINY, splits, 1, folder=tmp_path / "resumed")
+    assert resumed["val"] == straight["val"] and resumed["test"] == straight["test"]
+    assert [e["val_acc"] for e in resumed["histories"][0]["epochs"]] == [
+        e["val_acc"] for e in straight["histories"][0]["epochs"]
+    ]
+
+
+def test_a_60k_fit_trains_on_train_and_validation_and_keeps_its_last_epoch(splits, tmp_path):
+    record = run_candidate(replace(TINY, name="tiny-60k", data="60k"), splits, 0, folder=tmp_path)
+    assert record["train_examples"] == len(splits.train) + len(splits.val)
+    assert record["val_seen_in_training"] and record["histories"][0]["best_epoch"] is None
+
+
+def test_summaries_and_frontier_rows_come_from_the_result_files(splits, tmp_path):
+    records = run_study([TINY], splits, [0, 1, 2])
+    (summary,) = summarize(records).values()
+    assert summary.seeds == [0, 1, 2] and summary.minutes > 0
+    assert summary.test_acc_mean == pytest.approx(sum(r["test"]["accuracy"] for r in records) / 3)
+    rows = frontier.frontier_rows(records, [], ["tiny"])
+    assert rows[0]["recipe"] == "tiny" and rows[0]["method"] == "labels" and rows[0]["fully_connected"]
+    assert {"minutes", "test_acc_mean", "test_acc_std", "val_acc_mean", "seeds", "parameters"} <= set(rows[0])
+    assert "| tiny | labels | yes |" in frontier.frontier_table(rows)
+    screening = frontier.screening_rows(
+        [TINY, replace(TINY, name="untried")], records, {"tiny": ("kept", "x")}
+    )
+    assert [(r["candidate"], r["decision"], len(r["seeds"])) for r in screening] == [
+        ("tiny", "kept", 3),
+        ("untried", "pending", 0),
+    ]
+    path = frontier.write_screening(screening, tmp_path)
+    assert [json.loads(line)["candidate"] for line in path.read_text().splitlines()] == ["tiny", "untried"]
+
+
+def test_flip_trained_runs_also_report_flip_averaging_as_its_own_row(splits, tmp_path):
+    flipped = replace(TINY, name="flipped", train=replace(TINY.train, augment=("hflip",)))
+    records = [run_candidate(flipped, splits, seed, folder=tmp_path) for seed in (0, 1)]
+    assert all("test_flip_tta" in r for r in records)
+    recipes = [r["recipe"] for r in frontier.frontier_rows(records, [], ["flipped"])]
+    assert recipes == ["flipped", "flipped + flip averaging"]
+
+
+def test_byte_dropout_drops_the_rounded_share_and_keeps_the_expectation():
+    layer = ByteDropout(0.3)
+    x = torch.ones(200, 1000)
+    y = layer(x)
+    dropped = float((y == 0).float().mean())
+    assert dropped == pytest.approx(77 / 256, abs=0.01)
+    assert float(y.mean()) == pytest.approx(1.0, abs=0.02)
+    assert torch.equal(layer.eval()(x), x)
+    assert "dropout_mask" not in MLP([8], dropout=0.1).config  # old configs and hashes unchanged
+    assert MLP([8], dropout=0.1, dropout_mask="bytes").config["dropout_mask"] == "bytes"
+    with pytest.raises(ValueError, match="dropout_mask"):
+        MLP([8], dropout_mask="coin")
+
+
+def test_the_study_command_resumes_after_being_killed_and_skips_what_was_done(tmp_path):
+    """`python -m fmnist study` in quick mode on real data: kill it after its first result, rerun."""
+    env = {**os.environ, "FMNIST_QUICK": "1", "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "fmnist", "study", "--only", "wide-e25-fp32", "--seeds", "0", "1", "2"]
+    results = tmp_path / "fmnist-quick-assets" / "study"
+    worker = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 240
+    while not list(results.glob("*.json")) and time.monotonic() < deadline and worker.poll() is None:
+        time.sleep(0.1)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    first = sorted(p.name for p in results.glob("*.json"))
+    assert len(first) >= 1, worker.stdout.read()
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"skip {first[0]}" in again.stdout
+    done = sorted(p.name for p in results.glob("*.json"))
+    assert len(done) == 3 and all(name.startswith("wide-e25-fp32-seed") for name in done)
+    assert all(json.loads(p.read_text())["config"]["quick"] for p in results.glob("*.json"))
+    assert (tmp_path / "fmnist-quick-assets" / "frontier.json").is_file()
+
+
+def test_committed_study_results_are_full_runs_and_their_keys_match_the_candidates():
+    from fmnist.studies import all_candidates
+
+    candidates = all_candidates()
+    for record in load_study():
+        assert not record["config"]["quick"], f"a quick-mode study result was committed: {record['name']}"
+        candidate = candidates[record["name"]]
+        assert candidate.key(record["seed"]) == record["key"], f"{record['name']}: config changed since run"
+
+
+def test_committed_frontier_and_screening_are_the_ones_the_result_files_give():
+    from fmnist.paths import project_root
+    from fmnist.results import load_results
+    from fmnist.studies import DECISIONS, FRONTIER, SCREENING
+
+    assets = Path(project_root()) / "assets"
+    records = load_study()
+    expected = frontier.frontier_rows(records, load_results(), FRONTIER)
+    assert json.loads((assets / "frontier.json").read_text()) == json.loads(json.dumps(expected))
+    lines = (assets / "screening.jsonl").read_text().splitlines()
+    expected_screening = frontier.screening_rows(SCREENING, records, DECISIONS)
+    assert [json.loads(line) for line in lines] == json.loads(json.dumps(expected_screening, default=str))
+
+
+def test_study_dir_is_a_temp_folder_in_quick_mode():
+    assert "fmnist-quick-assets" in str(study.study_dir())
