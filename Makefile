@@ -4,23 +4,29 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist
-# Notebook 02 trains seed 0 of each reference recipe; these seeds complete the mean ± std.
-EXTRA_SEEDS := 1 2
+POSTGRES_BIN := $(wildcard /usr/lib/postgresql/*/bin/initdb)
+SEEDS := 0 1 2
 
-.PHONY: run test setup data lint report bench
+.PHONY: run study test setup data postgres lint report bench
 
-## run: every notebook top to bottom in full mode, the extra seeds, then the README's results table
+## run: every notebook top to bottom in full mode (progress printed as text), then the README's tables.
+## Multi-seed numbers are read from the files `make study` wrote; nothing long is trained here.
 run: setup data
-	$(PY) -m jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=-1 $(NOTEBOOKS)
-	$(PY) -m fmnist train --preset seed_small --seeds $(EXTRA_SEEDS)
-	$(PY) -m fmnist train --preset seed_deep --seeds $(EXTRA_SEEDS)
+	$(PY) -m fmnist notebooks
 	$(PY) -m fmnist report
 
-## test: unit tests + every notebook under nbval, in quick mode
-test: setup data
+## study: the long work (hours): every seed of every recipe, the screening and the frontier.
+## Finished runs are skipped; an interrupted run resumes. Commit assets/ afterwards.
+study: setup data
+	$(PY) -m fmnist train --preset seed_small --seeds $(SEEDS)
+	$(PY) -m fmnist train --preset seed_deep --seeds $(SEEDS)
+	$(PY) -m fmnist train --preset best --seeds $(SEEDS)
+	$(PY) -m fmnist study --seeds $(SEEDS)
+	$(PY) -m fmnist report
+
+## test: unit tests + every notebook under nbval, in quick mode (PostgreSQL tests included)
+test: setup data postgres
 	FMNIST_QUICK=1 $(PY) -m pytest --nbval-lax --nbval-current-env tests notebooks
 
 ## setup: the virtual environment with the pinned requirements and the package (editable)
@@ -39,6 +45,13 @@ data: setup
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
 	fi
 	$(PY) -m fmnist data
+
+## postgres: Debian's PostgreSQL server binaries, for the distributed-search tests (as root, when missing)
+postgres:
+	@if [ -z "$(POSTGRES_BIN)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing the Debian package postgresql (server binaries for the search tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
 
 ## lint: ruff over the package, tests and benchmarks
 lint: setup

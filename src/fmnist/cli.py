@@ -26,11 +26,17 @@ def _data(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from fmnist.data import load_data
-    from fmnist.recipes import run_recipe
+    from fmnist.recipes import finished_result, run_recipe
 
     overrides = {k: v for k, v in (("epochs", args.epochs), ("device", args.device)) if v is not None}
     splits = load_data()
     for seed in args.seeds:
+        done = None if args.force else finished_result(args.preset, seed, **overrides)
+        if done is not None:
+            print(
+                f"skip {args.preset} seed {seed}: {done.name} holds this config already (--force redoes it)"
+            )
+            continue
         run = run_recipe(args.preset, splits, seed=seed, **overrides)
         print(
             f"{args.preset} seed {seed}: val accuracy {run.val.accuracy:.2%}, "
@@ -91,23 +97,78 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from fmnist import quick
-    from fmnist.data import load_data
-    from fmnist.search import run_study
+    import dataclasses
+    from pathlib import Path
 
-    splits = quick.train_subset(load_data())
-    study = run_study(
-        splits,
-        args.trials,
-        epochs=quick.epochs(args.epochs),
-        storage=args.storage,
-        study_name=args.study,
-        device=args.device,
+    import torch
+
+    from fmnist import quick, search
+    from fmnist.data import load_data
+
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    liveness = {"heartbeat_seconds": args.heartbeat, "grace_seconds": args.grace}
+    storage = args.storage or search.default_storage()
+    if args.trials > 0:
+        splits = quick.train_subset(load_data())
+        if args.train_examples is not None:
+            splits = dataclasses.replace(splits, train=splits.train.subset(args.train_examples))
+        study = search.run_study(
+            splits,
+            args.trials,
+            epochs=quick.epochs(args.epochs),
+            storage=storage,
+            study_name=args.study,
+            device=args.device,
+            **liveness,
+        )
+    else:
+        study = search.load_or_create_study(storage, args.study, **liveness)
+    finished = [t for t in study.trials if t.value is not None]
+    best = (
+        f"best validation accuracy {study.best_value:.4f} with {study.best_params}"
+        if finished
+        else "none finished"
     )
-    print(
-        f"study {study.study_name!r}: {len(study.trials)} trials; best validation accuracy "
-        f"{study.best_value:.4f} with {study.best_params}"
-    )
+    print(f"study {study.study_name!r}: {len(study.trials)} trials; {best}")
+    if args.export is not None:
+        files = search.export_study(storage, args.study, Path(args.export))
+        print(f"exported to {files['csv']} and {files['sqlite']}")
+    return 0
+
+
+def _study(args: argparse.Namespace) -> int:
+    from fmnist.data import load_data
+    from fmnist.studies import SEEDS, all_candidates, ship_best, write_outputs
+    from fmnist.study import run_study
+
+    candidates = all_candidates()
+    unknown = sorted(set(args.only or []) - set(candidates))
+    if unknown:
+        print(f"error: unknown candidate(s) {unknown}; choose from {sorted(candidates)}", file=sys.stderr)
+        return 2
+    chosen = [c for name, c in candidates.items() if not args.only or name in args.only]
+    try:
+        run_study(chosen, load_data(), args.seeds or SEEDS, force=args.force)
+    except KeyboardInterrupt as stop:
+        print(f"interrupted: {stop}; run the same command again to resume", file=sys.stderr)
+        return 130
+    for kind, path in write_outputs().items():
+        print(f"{kind}: {path}")
+    shipped = ship_best()
+    if shipped is not None:
+        print(f"shipped: {shipped} (fmnist.load_pretrained() returns it)")
+    return 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from fmnist.notebooks import execute, notebook_paths
+
+    paths = notebook_paths()
+    if args.only:
+        paths = [p for p in paths if any(p.name.startswith(prefix) for prefix in args.only)]
+    record = execute(paths)
+    print(f"all notebooks: {record['total_seconds'] / 60:.1f} min")
     return 0
 
 
@@ -135,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed (default 0)")
     train.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     train.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
+    train.add_argument("--force", action="store_true", help="retrain seeds whose result file exists")
     train.set_defaults(handler=_train)
 
     model_help = "checkpoint to use (default: the shipped pretrained model)"
@@ -166,15 +228,56 @@ def build_parser() -> argparse.ArgumentParser:
         "search",
         help="Optuna study over the recipe, on the validation split",
         description="Add trials to an Optuna study (validation accuracy; the test split is never used). "
-        "The default storage is a SQLite file in runs/; give several machines the same --storage URL "
-        "(e.g. postgresql://user:password@host/db) and --study name to search together.",
+        "The default storage is a SQLite file in runs/; give several workers the same --storage URL "
+        "(e.g. postgresql://postgres@127.0.0.1:5432/postgres, after pip install -e '.[distributed]') and "
+        "--study name to search together. Trials are pruned (median rule) and a killed worker's trial is "
+        "retried by the others.",
     )
-    search.add_argument("--trials", type=int, default=20, help="trials to add (default 20)")
+    search.add_argument(
+        "--trials", type=int, default=20, help="trials this worker adds (default 20; 0: none)"
+    )
     search.add_argument("--epochs", type=int, default=15, help="epochs per trial (default 15)")
     search.add_argument("--storage", default=None, help="database URL (default: sqlite:///runs/optuna.db)")
     search.add_argument("--study", default="fmnist-mlp", help="study name (default fmnist-mlp)")
     search.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
+    search.add_argument(
+        "--threads", type=int, default=None, help="torch threads of this worker (one per core it may use)"
+    )
+    search.add_argument(
+        "--train-examples", type=int, default=None, help="train each trial on the first N training images"
+    )
+    search.add_argument("--heartbeat", type=int, default=5, help="seconds between heartbeats (default 5)")
+    search.add_argument(
+        "--grace",
+        type=int,
+        default=20,
+        help="silent seconds before a trial is retried (default 20)",
+    )
+    search.add_argument(
+        "--export", default=None, metavar="DIR", help="then write trials.csv and study.db to DIR"
+    )
     search.set_defaults(handler=_search)
+
+    study = commands.add_parser(
+        "study",
+        help="run the study's candidates x seeds (skips finished runs, resumes interrupted ones)",
+        description="Train every candidate of fmnist.studies with every seed. Each run writes "
+        "assets/study/<name>-seed<seed>-<hash>.json, keyed by a hash of its config: a run whose file "
+        "exists is skipped, and a run killed midway resumes from its last epoch.",
+    )
+    study.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these candidates")
+    study.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds (default 0 1 2)")
+    study.add_argument("--force", action="store_true", help="redo runs whose result file exists")
+    study.set_defaults(handler=_study)
+
+    notebooks = commands.add_parser(
+        "notebooks",
+        help="run every notebook top to bottom in place (make run), timing each",
+        description="Execute the notebooks in place, each in a fresh kernel, progress as text; write "
+        "assets/run_times.json.",
+    )
+    notebooks.add_argument("--only", nargs="+", default=None, metavar="PREFIX", help="e.g. 03 04")
+    notebooks.set_defaults(handler=_notebooks)
 
     report = commands.add_parser("report", help="regenerate the README's results table")
     report.add_argument("--readme", default=None, help="README to update (default: the project's)")
