@@ -38,10 +38,30 @@ def test_each_shipped_model_reproduces_the_accuracy_in_its_metadata(test_split, 
     assert evaluate(model, test_split.images, test_split.labels).accuracy == model.metadata["test_accuracy"]
 
 
-def test_the_default_shipped_model_is_best_and_its_file_is_small_enough_to_commit():
-    model = load_pretrained()
+def test_the_best_ensemble_is_still_shipped_under_its_name():
+    model = load_pretrained("best")
     assert model.metadata["recipe"] == "best" and model.config == _best_recipe_config()
+
+
+def test_the_default_shipped_model_is_the_frontiers_best_by_validation_and_says_how_it_was_trained():
+    from fmnist.pretrained import default_name
+    from fmnist.studies import all_candidates, frontier_names, selection_val
+    from fmnist.study import load_study, summarize
+
+    model = load_pretrained()
     assert pretrained_path().stat().st_size <= 10_000_000
+    if default_name() == "best":  # no study has published a model yet
+        return
+    meta = model.metadata
+    assert {"method", "data", "val_accuracy", "test_accuracy", "study_key", "description"} <= set(meta)
+    candidate = all_candidates()[meta["recipe"]]
+    assert candidate.members == 1 and model.config == model_from_config(candidate.model).config
+    assert meta["study_key"] == candidate.key(meta["seed"], quick_mode=False)
+    summaries = summarize(load_study())
+    frontier = [summaries[n] for n in frontier_names() if n in summaries]
+    assert selection_val(summaries[meta["recipe"]], summaries) == max(
+        selection_val(s, summaries) for s in frontier
+    )
     assert all(isinstance(layer, torch.nn.Linear) for layer in model.linear_layers())
     assert not any(isinstance(m, torch.nn.Conv2d | torch.nn.Conv1d) for m in model.modules())
 

@@ -70,3 +70,13 @@ def test_the_readme_table_is_the_one_generated_from_the_committed_result_files()
     )
     expected = render_readme(readme, ablation_block(root), ABLATION_BEGIN, ABLATION_END)
     assert expected == readme, "README's ablation table is stale: run `make report`"
+
+
+def test_every_generated_readme_block_is_up_to_date(tmp_path):
+    from fmnist.results import FRONTIER_BEGIN, TIMES_BEGIN, update_readme
+
+    readme = (project_root() / "README.md").read_text()
+    assert FRONTIER_BEGIN in readme and TIMES_BEGIN in readme, "README lacks the frontier or run-time block"
+    copy = tmp_path / "README.md"
+    copy.write_text(readme)
+    assert update_readme(copy).read_text() == readme, "README is stale: run `make report`"

@@ -82,3 +82,12 @@ def write_json(path: str | os.PathLike[str], data: Any) -> Path:
     """Write ``data`` as indented JSON to ``path`` with `atomic_write`."""
     text = json.dumps(data, indent=1).encode()
     return atomic_write(path, lambda handle: handle.write(text))
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """``path`` relative to the project root when inside it (what committed outputs print), else as is."""
+    root = project_root()
+    resolved = Path(path).resolve()
+    if root is not None and resolved.is_relative_to(root):
+        return str(resolved.relative_to(root))
+    return str(path)

@@ -29,6 +29,8 @@ from fmnist.train import History, TrainConfig
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
 ABLATION_BEGIN, ABLATION_END = "<!-- ablation:begin -->", "<!-- ablation:end -->"
+FRONTIER_BEGIN, FRONTIER_END = "<!-- frontier:begin -->", "<!-- frontier:end -->"
+TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
 
 
 def _environment() -> dict[str, str]:
@@ -188,14 +190,40 @@ def benchmark_block(root: Path) -> str:
     return "\n\n".join(parts) or "No benchmark has been run yet: `python benchmarks/bench_pipeline.py`."
 
 
+def frontier_block(root: Path) -> str:
+    """The frontier table from ``assets/frontier.json`` (written by ``make study``)."""
+    from fmnist.frontier import frontier_table
+
+    path = root / "assets" / "frontier.json"
+    if not path.is_file():
+        return "No frontier yet: run `make study`."
+    return frontier_table(json.loads(path.read_text()))
+
+
+def run_times_block(root: Path) -> str:
+    """How long each notebook took in the last ``make run`` (``assets/run_times.json``)."""
+    from fmnist.notebooks import run_times_table
+
+    path = root / "assets" / "run_times.json"
+    if not path.is_file():
+        return "Not measured yet: run `make run`."
+    return run_times_table(json.loads(path.read_text()))
+
+
 def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
-    """Regenerate the README's results table (and benchmark and ablation blocks) from the committed files."""
+    """Regenerate the README's generated blocks (results, frontier, benchmark, ablation, run times)
+    from the committed files."""
     root = project_root() or Path.cwd()
     path = Path(readme) if readme is not None else root / "README.md"
     text = render_readme(path.read_text(), results_table(load_results()))
-    if BENCH_BEGIN in text:
-        text = render_readme(text, benchmark_block(root), BENCH_BEGIN, BENCH_END)
-    if ABLATION_BEGIN in text:
-        text = render_readme(text, ablation_block(root), ABLATION_BEGIN, ABLATION_END)
+    blocks = [
+        (BENCH_BEGIN, BENCH_END, benchmark_block),
+        (ABLATION_BEGIN, ABLATION_END, ablation_block),
+        (FRONTIER_BEGIN, FRONTIER_END, frontier_block),
+        (TIMES_BEGIN, TIMES_END, run_times_block),
+    ]
+    for begin, end, block in blocks:
+        if begin in text:
+            text = render_readme(text, block(root), begin, end)
     path.write_text(text)
     return path

@@ -135,6 +135,19 @@ def search_best_candidate() -> Candidate | None:
     )
 
 
+def screened() -> list[Candidate]:
+    """Every candidate tried to find the frontier, in order: the screening, the frontier's own
+    recipes, the search's best (the ablation explains the earlier `best` and is listed apart)."""
+    found = search_best_candidate()
+    return SCREENING + FRONTIER_CANDIDATES + ([found] if found is not None else [])
+
+
+def frontier_names() -> list[str]:
+    """The rows of the frontier: `FRONTIER`, then the search's best if exported."""
+    found = search_best_candidate()
+    return FRONTIER + ([found.name] if found is not None else [])
+
+
 def all_candidates() -> dict[str, Candidate]:
     """Every candidate `make study` runs: `CANDIDATES`, then the search's best if exported."""
     found = search_best_candidate()
@@ -172,8 +185,8 @@ def write_outputs() -> dict[str, Path]:
 
     records = load_study(study_dir())
     folder = assets_dir()
-    screening = write_screening(screening_rows(SCREENING, records, DECISIONS), folder)
-    rows = frontier_rows(records, load_results(results_dir()), FRONTIER)
+    screening = write_screening(screening_rows(screened(), records, DECISIONS), folder)
+    rows = frontier_rows(records, load_results(results_dir()), frontier_names())
     frontier = write_frontier(rows, folder)
     figure = plots.save_figure(plots.frontier(rows, GOALS), "frontier") if rows else None
     return {"screening": screening, "frontier": frontier, **({"figure": Path(figure)} if figure else {})}
@@ -197,7 +210,7 @@ def ship_best(name: str = "mlp") -> Path | None:
 
     records = load_study(study_dir())
     summaries = summarize(records)
-    rows = [summaries[n] for n in FRONTIER if n in summaries and summaries[n].fully_connected]
+    rows = [summaries[n] for n in frontier_names() if n in summaries and summaries[n].fully_connected]
     if not rows:
         return None
     best = max(rows, key=lambda s: (selection_val(s, summaries), s.selected_by is not None))
@@ -207,7 +220,7 @@ def ship_best(name: str = "mlp") -> Path | None:
         if best.selected_by is not None
         else max(runs, key=lambda r: (r["val"]["accuracy"], -r["seed"]))
     )
-    checkpoint = model_path(CANDIDATES[best.name], chosen["seed"])
+    checkpoint = model_path(all_candidates()[best.name], chosen["seed"])
     if not checkpoint.is_file():
         print(f"not shipped: {checkpoint} is missing (trained on another machine?)")
         return None

@@ -54,20 +54,21 @@ class Candidate:
     selected_by: str | None = None
     base: str | None = None  # the candidate this one changes one thing of (screening)
 
-    def config(self, seed: int) -> dict[str, Any]:
-        """Everything that determines one seed's result (and nothing that does not)."""
+    def config(self, seed: int, quick_mode: bool | None = None) -> dict[str, Any]:
+        """Everything that determines one seed's result (and nothing that does not); ``quick_mode``
+        defaults to whether quick mode is on now."""
         train = {k: v for k, v in asdict(replace(self.train, seed=seed)).items() if k not in _RESUME_FREE}
         return {
             "model": MLP(**self.model).config,
             "train": train,
             "data": self.data,
             "members": self.members,
-            "quick": quick.is_quick(),
+            "quick": quick.is_quick() if quick_mode is None else quick_mode,
         }
 
-    def key(self, seed: int) -> str:
+    def key(self, seed: int, quick_mode: bool | None = None) -> str:
         """12 hex digits of the sha256 of `config`: the run's identity."""
-        text = json.dumps(self.config(seed), sort_keys=True, default=str)
+        text = json.dumps(self.config(seed, quick_mode), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
