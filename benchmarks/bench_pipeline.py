@@ -106,7 +106,9 @@ def time_to_accuracy(splits: fmnist.Splits, recipe: str) -> tuple[dict[str, floa
     model = fmnist.build_model(RECIPES[recipe].preset)
     accuracies: list[float] = []
 
-    def test_accuracy(epoch: int, evaluated: torch.nn.Module) -> None:  # benchmark only: not selection
+    def test_accuracy(
+        _history: fmnist.History, evaluated: torch.nn.Module
+    ) -> None:  # benchmark only: not selection
         accuracies.append(fmnist.evaluate(evaluated, splits.test.images, splits.test.labels).accuracy)
 
     history = fmnist.fit(model, splits, config, on_epoch_end=test_accuracy)

@@ -29,7 +29,11 @@ HOW_TO_GET = (
 
 def server_bin() -> Path | None:
     """The newest ``/usr/lib/postgresql/<version>/bin`` holding initdb and pg_ctl, else PATH's."""
-    folders = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+
+    def version(folder: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in Path(folder).parent.name.split(".") if part.isdigit())
+
+    folders = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version)
     for folder in reversed(folders):
         if Path(folder, "initdb").is_file() and Path(folder, "pg_ctl").is_file():
             return Path(folder)
@@ -69,7 +73,9 @@ def postgres_server() -> Iterator[str]:
     port = _free_port()
 
     def run(*args: str) -> None:
-        subprocess.run(prefix + list(args), check=True, capture_output=True, text=True, timeout=120)
+        subprocess.run(
+            prefix + list(args), check=True, capture_output=True, text=True, timeout=120, cwd=folder
+        )
 
     try:
         run(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
@@ -87,5 +93,6 @@ def postgres_server() -> Iterator[str]:
             [*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
             capture_output=True,
             timeout=60,
+            cwd=folder,
         )
         shutil.rmtree(folder, ignore_errors=True)

@@ -1,6 +1,6 @@
 """A search worker for tests: ``python -m fmnist search`` on small synthetic data, epochs slowed.
 
-Each epoch sleeps ``FMNIST_TEST_EPOCH_SLEEP`` seconds (default 0.05) so that a test can catch a
+Each epoch sleeps ``FMNIST_TEST_EPOCH_SLEEP`` seconds (default 0.1) so that a test can catch a
 trial mid-run and kill its worker; everything else (storage, heartbeats, retries, pruning) is the
 real command.
 """
@@ -21,7 +21,7 @@ import fmnist.train
 from fmnist.cli import main
 
 _train_one_epoch = fmnist.train._train_one_epoch
-PAUSE = float(os.environ.get("FMNIST_TEST_EPOCH_SLEEP", "0.05"))
+PAUSE = float(os.environ.get("FMNIST_TEST_EPOCH_SLEEP", "0.1"))
 
 
 def _slow_epoch(*args, **kwargs):

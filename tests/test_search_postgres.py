@@ -67,9 +67,9 @@ def test_workers_started_together_on_a_fresh_database_all_succeed(server_url):
     assert optuna.load_study(study_name="together", storage=server_url).trials == []
 
 
-def _running_trial_of(url: str, study_name: str, pid: int, before_epoch: int) -> int | None:
+def _running_trial_of(storage, study_name: str, pid: int, before_epoch: int) -> int | None:
     try:
-        study = optuna.load_study(study_name=study_name, storage=url)
+        study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:  # not created yet
         return None
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
@@ -85,9 +85,10 @@ def test_a_worker_killed_mid_trial_does_not_wedge_the_study(server_url):
     name, epochs = "killed", 8
     victim = subprocess.Popen(_search(server_url, name, 4, epochs), env=_worker_env())
     survivor = subprocess.Popen(_search(server_url, name, 4, epochs), env=_worker_env())
+    storage = open_storage(server_url)
     killed, deadline = None, time.monotonic() + 120
     while killed is None and time.monotonic() < deadline and victim.poll() is None:
-        killed = _running_trial_of(server_url, name, victim.pid, before_epoch=epochs - 4)
+        killed = _running_trial_of(storage, name, victim.pid, before_epoch=epochs - 4)
         time.sleep(0.02)
     assert killed is not None, "never saw the first worker's trial running"
     victim.kill()  # SIGKILL: no clean-up, its trial stays RUNNING until its heartbeat goes stale
@@ -97,7 +98,7 @@ def test_a_worker_killed_mid_trial_does_not_wedge_the_study(server_url):
     later = subprocess.run(_search(server_url, name, 1, epochs), env=_worker_env(), timeout=300)
     assert later.returncode == 0
 
-    trials = optuna.load_study(study_name=name, storage=open_storage(server_url)).trials
+    trials = optuna.load_study(study_name=name, storage=storage).trials
     states = {t.number: t.state for t in trials}
     assert states[killed] == TrialState.FAIL
     retries = [

@@ -76,6 +76,7 @@ def test_a_60k_fit_trains_on_train_and_validation_and_keeps_its_last_epoch(split
     record = run_candidate(replace(TINY, name="tiny-60k", data="60k"), splits, 0, folder=tmp_path)
     assert record["train_examples"] == len(splits.train) + len(splits.val)
     assert record["val_seen_in_training"] and record["histories"][0]["best_epoch"] is None
+    assert record["val"]["total"] == min(len(splits.val), study.SEEN_VAL_EXAMPLES)
 
 
 def test_summaries_and_frontier_rows_come_from_the_result_files(splits, tmp_path):

@@ -100,6 +100,7 @@ def _search(args: argparse.Namespace) -> int:
     import dataclasses
     from pathlib import Path
 
+    import optuna
     import torch
 
     from fmnist import quick, search
@@ -124,7 +125,7 @@ def _search(args: argparse.Namespace) -> int:
         )
     else:
         study = search.load_or_create_study(storage, args.study, **liveness)
-    finished = [t for t in study.trials if t.value is not None]
+    finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     best = (
         f"best validation accuracy {study.best_value:.4f} with {study.best_params}"
         if finished
@@ -149,7 +150,8 @@ def _study(args: argparse.Namespace) -> int:
         return 2
     chosen = [c for name, c in candidates.items() if not args.only or name in args.only]
     try:
-        run_study(chosen, load_data(), args.seeds or SEEDS, force=args.force)
+        if not args.files_only:
+            run_study(chosen, load_data(), args.seeds or SEEDS, force=args.force)
     except KeyboardInterrupt as stop:
         print(f"interrupted: {stop}; run the same command again to resume", file=sys.stderr)
         return 130
@@ -268,6 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these candidates")
     study.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds (default 0 1 2)")
     study.add_argument("--force", action="store_true", help="redo runs whose result file exists")
+    study.add_argument(
+        "--files-only",
+        action="store_true",
+        help="train nothing: rewrite the frontier and screening files from the result files, ship the best",
+    )
     study.set_defaults(handler=_study)
 
     notebooks = commands.add_parser(

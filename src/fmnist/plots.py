@@ -350,7 +350,10 @@ def frontier(rows: Sequence[Mapping[str, object]], goals: Sequence[tuple[float, 
             100 * float(row["test_acc_mean"]),
             100 * float(row["test_acc_std"]),
         )
-        ax.errorbar(minutes, mean, yerr=std, fmt=marker, color=colour, capsize=3, label=label, markersize=7)
+        hollow = {"markerfacecolor": "white"} if row.get("flip_tta") else {}  # same runs, flip-averaged
+        ax.errorbar(
+            minutes, mean, yerr=std, fmt=marker, color=colour, capsize=3, label=label, markersize=7, **hollow
+        )
         ax.annotate(
             f"{row['recipe']} (n={len(row['seeds'])})",
             (minutes, mean),
@@ -370,6 +373,9 @@ def frontier(rows: Sequence[Mapping[str, object]], goals: Sequence[tuple[float, 
             xytext=(-110, 4),
         )
     ax.set_xscale("log")
+    ticks = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     all_minutes = [float(r["minutes"]) for r in rows] + [m for m, _ in goals]
     ax.set_xlim(min(all_minutes) / 1.6, max(all_minutes) * 1.6)
     accuracies = [100 * float(r["test_acc_mean"]) for r in rows] + [100 * a for _, a in goals]

@@ -67,6 +67,15 @@ DECISIONS: dict[str, tuple[str, str]] = {
     ),
     "wide-e25-bf16-bytes": ("kept", "validation within seed noise, each epoch faster again"),
     "flipshift-e135": ("kept", "validation well above its base, beyond seed noise: the 5-minute point"),
+    "flipshift-e600": (
+        "kept, provisionally",
+        "one seed so far, its validation far above flipshift-e135's 3-seed spread; "
+        "`make study` runs seeds 1-2",
+    ),
+    "flipshift-e600-60k": (
+        "kept, provisionally",
+        "the final fit of flipshift-e600 (chosen by its validation)",
+    ),
     "search-best": (
         "dropped",
         "below the hand-picked wide-e25-bf16-bytes on validation, at about twice its minutes",
@@ -89,6 +98,7 @@ LONGEST_60K = replace(
     data="60k",
     description="the same recipe trained on all 60,000 training images (train + validation)",
     selected_by=LONGEST.name,
+    base=LONGEST.name,
 )
 
 # The frontier: candidates (all seeds) drawn in assets/frontier.png, cheapest first.
@@ -201,7 +211,8 @@ def selection_val(summary: Any, summaries: dict[str, Any]) -> float:
     """The validation mean that chose a row: a 60k fit's own validation images were trained on,
     so it is chosen by the 48k run named in ``selected_by``."""
     if summary.selected_by is not None:
-        return summaries[summary.selected_by].val_acc_mean
+        chooser = summaries.get(summary.selected_by)
+        return chooser.val_acc_mean if chooser is not None else float("-inf")  # not chosen yet
     return summary.val_acc_mean
 
 

@@ -84,14 +84,19 @@ def result_path(candidate: Candidate, seed: int, folder: Path | None = None) -> 
     return (folder or study_dir()) / f"{candidate.name}-seed{seed}-{candidate.key(seed)}.json"
 
 
+SEEN_VAL_EXAMPLES = 1_000  # a 60k fit still validates each epoch: on this many (seen) images only
+
+
 def _training_splits(splits: Splits, data: DataChoice) -> Splits:
+    """``48k``: as given. ``60k``: train on train + validation; the per-epoch "validation" is then
+    a sanity check on images it trains on, so it is cut to `SEEN_VAL_EXAMPLES` (cheap)."""
     if data == "48k":
         return splits
     together = Split(
         torch.cat([splits.train.images, splits.val.images]),
         torch.cat([splits.train.labels, splits.val.labels]),
     )
-    return replace(splits, train=together)
+    return replace(splits, train=together, val=splits.val.subset(SEEN_VAL_EXAMPLES))
 
 
 def train_candidate(
