@@ -8,7 +8,6 @@ their final state as text (`fmnist.progress`), never a frozen widget. The times 
 from __future__ import annotations
 
 import os
-import platform
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -17,6 +16,7 @@ from typing import Any
 
 from fmnist.paths import assets_dir, project_root, write_json
 from fmnist.progress import PROGRESS_ENV
+from fmnist.results import machine
 
 
 def notebook_paths() -> list[Path]:
@@ -27,7 +27,6 @@ def notebook_paths() -> list[Path]:
 def execute(paths: Sequence[Path]) -> dict[str, Any]:
     """Execute each notebook in place, in a fresh kernel; return and write the timing record."""
     import nbformat
-    import torch
     from nbconvert.preprocessors import ExecutePreprocessor
 
     os.environ[PROGRESS_ENV] = "text"  # inherited by each kernel
@@ -46,7 +45,7 @@ def execute(paths: Sequence[Path]) -> dict[str, Any]:
         rows.append({"notebook": path.name, "seconds": seconds})
     record = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads",
+        "machine": machine(),
         "notebooks": rows,
         "total_seconds": sum(row["seconds"] for row in rows),
     }

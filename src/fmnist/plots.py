@@ -5,6 +5,7 @@ Functions take plain tensors and results, never train or load anything themselve
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -394,15 +395,26 @@ def _optuna_figure(axes: object, title: str) -> Figure:
     first = axes.flat[0] if hasattr(axes, "flat") else axes
     fig = first.figure
     fig.suptitle(title)
-    fig.tight_layout()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # colour bars that tight_layout cannot place
+        fig.tight_layout()
     return fig
+
+
+def _quiet_optuna(plot: object, study: object) -> object:
+    """``plot(study)`` without Optuna's "experimental" warnings (the plots are stable enough)."""
+    import optuna
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return plot(study)
 
 
 def search_history(study: object) -> Figure:
     """Each finished trial's validation accuracy in trial order, and the best so far."""
     from optuna.visualization.matplotlib import plot_optimization_history
 
-    axes = plot_optimization_history(study)
+    axes = _quiet_optuna(plot_optimization_history, study)
     axes.set_ylabel("validation accuracy")
     axes.figure.set_size_inches(9, 4.5)
     return _optuna_figure(axes, "Optuna study: validation accuracy per trial")
@@ -412,7 +424,7 @@ def search_importances(study: object) -> Figure:
     """fANOVA importance of each searched parameter for the validation accuracy."""
     from optuna.visualization.matplotlib import plot_param_importances
 
-    axes = plot_param_importances(study)
+    axes = _quiet_optuna(plot_param_importances, study)
     axes.figure.set_size_inches(8, 4.5)
     return _optuna_figure(axes, "Which parameters mattered (fANOVA, finished trials)")
 
@@ -421,7 +433,7 @@ def search_slices(study: object) -> Figure:
     """Validation accuracy against each parameter's value, one panel per parameter."""
     from optuna.visualization.matplotlib import plot_slice
 
-    axes = plot_slice(study)
+    axes = _quiet_optuna(plot_slice, study)
     first = axes.flat[0] if hasattr(axes, "flat") else axes
     first.figure.set_size_inches(min(3.2 * len(study.best_params), 28), 4)
     return _optuna_figure(axes, "Validation accuracy against each parameter")

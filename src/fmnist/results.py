@@ -33,12 +33,25 @@ FRONTIER_BEGIN, FRONTIER_END = "<!-- frontier:begin -->", "<!-- frontier:end -->
 TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
 
 
+def machine() -> str:
+    """``<CPU model>[ with AMX bf16], x86_64, 2 cores, 2 threads``: what published times were measured on."""
+    cpu = platform.processor() or platform.machine()
+    info = Path("/proc/cpuinfo")
+    if info.is_file():
+        fields = [line.split(":", 1) for line in info.read_text().splitlines() if ":" in line]
+        names = [value.strip() for key, value in fields if key.strip() == "model name"]
+        flags = next((value.split() for key, value in fields if key.strip() == "flags"), [])
+        amx = " with AMX bf16" if "amx_bf16" in flags else ""  # bf16 training speed depends on it
+        cpu = f"{names[0]}{amx}, {platform.machine()}" if names else cpu
+    return f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} threads"
+
+
 def _environment() -> dict[str, str]:
     return {
         "python": platform.python_version(),
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads",
+        "machine": machine(),
     }
 
 
