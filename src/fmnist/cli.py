@@ -176,7 +176,10 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from fmnist.results import update_readme
+    from fmnist.studies import write_outputs
 
+    for kind, path in write_outputs().items():  # the reference rows follow notebook 02's fresh seed 0
+        print(f"{kind}: {path}")
     print(f"results table regenerated in {update_readme(args.readme)}")
     return 0
 
