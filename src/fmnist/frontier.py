@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fmnist.paths import atomic_write, write_json
+from fmnist.results import validation_accuracy
 from fmnist.study import Candidate, Summary, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
@@ -33,7 +34,7 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     rows = []
     for name, runs in groups.items():
         tests = [r["test"]["accuracy"] for r in runs]
-        vals = [r["val"]["accuracy"] if "val" in r else _best_val(r) for r in runs]
+        vals = [validation_accuracy(r) for r in runs]
         rows.append(
             {
                 "recipe": REFERENCES[name],
@@ -49,11 +50,6 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
             }
         )
     return rows
-
-
-def _best_val(record: Mapping[str, Any]) -> float:
-    epochs = record["history"]["epochs"]
-    return epochs[(record["history"]["best_epoch"] or len(epochs)) - 1]["val_acc"]
 
 
 def candidate_row(summary: Summary) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from fmnist.evaluate import EvalResult, evaluate
 from fmnist.models import MLP, PRESETS, Ensemble
 from fmnist.paths import results_dir, runs_dir
 from fmnist.results import save_result
-from fmnist.train import History, TrainConfig, fit, set_seed
+from fmnist.train import History, TrainConfig, fit, recipe_of, set_seed
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,9 @@ def finished_result(name: str, seed: int, **overrides: object) -> Path | None:
     if not path.is_file():
         return None
     record = json.loads(path.read_text())
-    config = asdict(recipe_config(name, seed, **overrides))
-    ignored = ("device", "progress", "checkpoint_path", "eval_batch_size")
     recorded = {**asdict(TrainConfig()), **record["train_config"]}  # fields added since: their defaults
     recorded["augment"] = tuple(recorded["augment"])
-    same_config = all(recorded[k] == v for k, v in config.items() if k not in ignored)
+    same_config = all(recorded[k] == v for k, v in recipe_of(recipe_config(name, seed, **overrides)).items())
     recipe = RECIPES[name]
     model = MLP(**PRESETS[recipe.preset]).config
     members = record["model"].get("members", [record["model"]])

@@ -11,7 +11,7 @@ import os
 import platform
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -117,7 +117,7 @@ def _mean_std(values: list[float], scale: float = 100.0, digits: int = 2) -> str
     return f"{mean:.{digits}f} ± {statistics.stdev(values) * scale:.{digits}f}"
 
 
-def _val_accuracy(record: dict[str, Any]) -> float:
+def validation_accuracy(record: Mapping[str, Any]) -> float:
     """The kept model's validation accuracy (an ensemble's own, not a member's)."""
     if "val" in record:
         return record["val"]["accuracy"]
@@ -145,7 +145,7 @@ def results_table(records: list[dict[str, Any]]) -> str:
     ]
     for name, runs in groups.items():
         first = runs[0]
-        best_val = [_val_accuracy(r) for r in runs]
+        best_val = [validation_accuracy(r) for r in runs]
         reference = first.get("reference_test_accuracy")
         lines.append(
             f"| {name} | {architecture(first['model'])} | {first['parameters']:,} "

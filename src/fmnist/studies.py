@@ -7,6 +7,7 @@ they name in ``base``; a decision to keep a change needs the 3-seed validation m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -129,9 +130,11 @@ ABLATION = ablation_candidates()
 CANDIDATES: dict[str, Candidate] = {c.name: c for c in SCREENING + FRONTIER_CANDIDATES + ABLATION}
 
 
+@functools.cache
 def search_best_candidate() -> Candidate | None:
     """The Optuna study's best trial (``assets/search/study.db``) as a candidate: the same recipe,
-    the same epoch budget, trained on the whole training split; None before a study is exported."""
+    the same epoch budget, trained on the whole training split; None before a study is exported.
+    Read once per process: `screened`, `frontier_names` and `all_candidates` all ask for it."""
     from fmnist.paths import project_root
     from fmnist.search import EXPORT_DIR, load_export, trial_recipe
 

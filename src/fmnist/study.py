@@ -15,7 +15,7 @@ import json
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +29,7 @@ from fmnist.models import MLP, Ensemble
 from fmnist.paths import assets_dir, runs_dir, write_json
 from fmnist.recipes import member_seed
 from fmnist.results import _environment, _metrics
-from fmnist.train import _RESUME_FREE, History, TrainConfig, fit, set_seed
+from fmnist.train import History, TrainConfig, fit, recipe_of, set_seed
 
 DataChoice = Literal["48k", "60k"]
 
@@ -57,10 +57,9 @@ class Candidate:
     def config(self, seed: int, quick_mode: bool | None = None) -> dict[str, Any]:
         """Everything that determines one seed's result (and nothing that does not); ``quick_mode``
         defaults to whether quick mode is on now."""
-        train = {k: v for k, v in asdict(replace(self.train, seed=seed)).items() if k not in _RESUME_FREE}
         return {
             "model": MLP(**self.model).config,
-            "train": train,
+            "train": recipe_of(replace(self.train, seed=seed)),
             "data": self.data,
             "members": self.members,
             "quick": quick.is_quick() if quick_mode is None else quick_mode,

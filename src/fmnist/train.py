@@ -267,7 +267,8 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
 _RESUME_FREE = ("device", "progress", "checkpoint_path", "eval_batch_size")
 
 
-def _recipe_of(config: TrainConfig) -> dict[str, Any]:
+def recipe_of(config: TrainConfig) -> dict[str, Any]:
+    """The fields of ``config`` that determine a run's result (device, progress and paths aside)."""
     return {k: v for k, v in asdict(config).items() if k not in _RESUME_FREE}
 
 
@@ -316,7 +317,7 @@ def fit(
     first_epoch = 1
     if resume_from is not None:
         state = load_training_state(resume_from)
-        if state["recipe"] != _recipe_of(config):
+        if state["recipe"] != recipe_of(config):
             raise CheckpointError(
                 f"{resume_from} was written by a run with another config: {state['recipe']}; "
                 "resume with the same TrainConfig (only device, progress and paths may change)"
@@ -368,7 +369,7 @@ def fit(
                 save_training_state(
                     {
                         "epoch": epoch,
-                        "recipe": _recipe_of(config),
+                        "recipe": recipe_of(config),
                         "model": model.state_dict(),
                         "optimizer": optimizer.state_dict(),
                         "schedule": run.schedule.state_dict() if run.schedule is not None else None,
