@@ -38,24 +38,34 @@ def _box_mask(
     return rows[:, :, None] & cols[:, None, :]
 
 
+def flip_where(x: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
+    """Mirror left-right the images of ``x`` (B, 1, 28, 28) where ``flip`` (B,) is True."""
+    return torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
+
+
 def hflip(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, p: float = 0.5):
     """Mirror each image left-right with probability ``p``."""
-    flip = (_uniform(x.shape[0], generator, x.device) < p).view(-1, 1, 1, 1)
-    return torch.where(flip, x.flip(-1), x), y
+    return flip_where(x, _uniform(x.shape[0], generator, x.device) < p), y
+
+
+def shift(x: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
+    """Shift each image of ``x`` (B, 1, 28, 28) down by ``shifts[0]`` and right by ``shifts[1]``
+    whole pixels (``shifts``: integers (2, B), negative for up / left), filling with zeros."""
+    b, k = x.shape[0], max(1, int(shifts.abs().max()) if shifts.numel() else 1)
+    shifts = shifts.to(x.device)
+    padded = F.pad(x, (k, k, k, k))
+    base = torch.arange(28, device=x.device)
+    rows = (base[None, :] + k - shifts[0][:, None])[:, :, None]  # (B, 28, 1)
+    cols = (base[None, :] + k - shifts[1][:, None])[:, None, :]  # (B, 1, 28)
+    batch = torch.arange(b, device=x.device)[:, None, None]
+    return padded[batch, 0, rows, cols].unsqueeze(1)
 
 
 def translate(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_shift: int = 2):
     """Shift each image by a random whole number of pixels in [-max_shift, max_shift] per axis, zero fill."""
     if max_shift <= 0:
         return x, y
-    b, k = x.shape[0], max_shift
-    shifts = torch.randint(-k, k + 1, (2, b), generator=generator).to(x.device)
-    padded = F.pad(x, (k, k, k, k))
-    base = torch.arange(28, device=x.device)
-    rows = (base[None, :] + k - shifts[0][:, None])[:, :, None]  # (B, 28, 1)
-    cols = (base[None, :] + k - shifts[1][:, None])[:, None, :]  # (B, 1, 28)
-    batch = torch.arange(b, device=x.device)[:, None, None]
-    return padded[batch, 0, rows, cols].unsqueeze(1), y
+    return shift(x, torch.randint(-max_shift, max_shift + 1, (2, x.shape[0]), generator=generator)), y
 
 
 def random_erasing(
