@@ -12,7 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from fmnist.distill import DistillSpec
 from fmnist.study import Candidate
+from fmnist.teachers import TeacherSpec
 from fmnist.train import TrainConfig
 
 SEEDS = (0, 1, 2)
@@ -104,7 +106,26 @@ LONGEST_60K = replace(
 
 # The frontier: candidates (all seeds) drawn in assets/frontier.png, cheapest first.
 FRONTIER_CANDIDATES: list[Candidate] = [LONG, LONGEST, LONGEST_60K]
-FRONTIER = [WIDE_25_BYTES.name] + [c.name for c in FRONTIER_CANDIDATES]
+
+# Distillation, the secondary track: the 5-minute recipe's MLP learning from a CNN teacher (trained
+# on the training split only) through soft targets precomputed for 16 fixed views of each image:
+# flips and 1-pixel shifts, as the labels-only recipe draws them. Its own method, its own row.
+TEACHER = TeacherSpec()
+TEACHERS: dict[str, TeacherSpec] = {f"teacher-{TEACHER.name}": TEACHER}
+DISTILLED = replace(
+    _variant(
+        LONG,
+        "distilled-e135",
+        "flipshift-e135's MLP and schedule; targets 0.9 x the teacher's probabilities at temperature 2 "
+        "+ 0.1 x the label, on 16 precomputed flip/shift views",
+        augment=(),
+    ),
+    method="distilled",
+    distill=DistillSpec(TEACHER, views=16, flip=True, max_shift=1, temperature=2.0, soft_weight=0.9),
+)
+DISTILLATION: list[Candidate] = [DISTILLED]
+
+FRONTIER = [WIDE_25_BYTES.name] + [c.name for c in FRONTIER_CANDIDATES + DISTILLATION]
 
 
 def ablation_candidates() -> list[Candidate]:
@@ -127,7 +148,9 @@ def ablation_candidates() -> list[Candidate]:
 
 
 ABLATION = ablation_candidates()
-CANDIDATES: dict[str, Candidate] = {c.name: c for c in SCREENING + FRONTIER_CANDIDATES + ABLATION}
+CANDIDATES: dict[str, Candidate] = {
+    c.name: c for c in SCREENING + FRONTIER_CANDIDATES + DISTILLATION + ABLATION
+}
 
 
 @functools.cache
@@ -157,13 +180,14 @@ def screened() -> list[Candidate]:
     """Every candidate tried to find the frontier, in order: the screening, the frontier's own
     recipes, the search's best (the ablation explains the earlier `best` and is listed apart)."""
     found = search_best_candidate()
-    return SCREENING + FRONTIER_CANDIDATES + ([found] if found is not None else [])
+    return SCREENING + FRONTIER_CANDIDATES + DISTILLATION + ([found] if found is not None else [])
 
 
 def frontier_names() -> list[str]:
-    """The rows of the frontier: `FRONTIER`, then the search's best if exported."""
+    """The rows of the frontier: `FRONTIER`, the teachers (drawn as references), then the search's
+    best if exported."""
     found = search_best_candidate()
-    return FRONTIER + ([found.name] if found is not None else [])
+    return FRONTIER + list(TEACHERS) + ([found.name] if found is not None else [])
 
 
 def all_candidates() -> dict[str, Candidate]:
@@ -183,9 +207,7 @@ def search_verdict(summaries: dict[str, Any]) -> str:
     if not hand:
         return "No hand-picked frontier recipe has results yet to compare with."
     nearest = min(hand, key=lambda s: abs(math.log(s.minutes / found.minutes)))
-    gap = 100 * (found.val_acc_mean - nearest.val_acc_mean)
-    noise = 100 * max(found.val_acc_std, nearest.val_acc_std)
-    outcome = "beat" if gap > noise else "did not beat" if gap < -noise else "tied (within seed noise) with"
+    outcome, gap, noise = _versus(found, nearest)
     return (
         f"The search's best ({found.val_acc_mean:.2%} val, {found.minutes:.1f} min per seed) {outcome} the "
         f"hand-picked {nearest.name} ({nearest.val_acc_mean:.2%} val, {nearest.minutes:.1f} min per seed): "
@@ -193,18 +215,51 @@ def search_verdict(summaries: dict[str, Any]) -> str:
     )
 
 
+def _versus(one: Any, other: Any) -> tuple[str, float, float]:
+    """(beat / did not beat / tied with, the validation gap in points, the larger seed std in points)."""
+    gap = 100 * (one.val_acc_mean - other.val_acc_mean)
+    noise = 100 * max(one.val_acc_std, other.val_acc_std)
+    outcome = "beat" if gap > noise else "did not beat" if gap < -noise else "tied (within seed noise) with"
+    return outcome, gap, noise
+
+
+def distillation_verdict(summaries: dict[str, Any]) -> str:
+    """One sentence: did the distilled student beat labels alone at the same student epochs?"""
+    student, labels = summaries.get(DISTILLED.name), summaries.get(DISTILLED.base)
+    teacher = summaries.get(next(iter(TEACHERS)))
+    if student is None or labels is None or teacher is None:
+        return "No distilled student has been trained yet (`make study`)."
+    outcome, gap, noise = _versus(student, labels)
+    return (
+        f"The MLP distilled from the CNN teacher (teacher: {teacher.val_acc_mean:.2%} val, "
+        f"{teacher.test_acc_mean:.2%} test, {teacher.minutes:.1f} min, trained once) {outcome} labels alone "
+        f"at the same {DISTILLED.train.epochs} student epochs: {student.val_acc_mean:.2%} val "
+        f"(n={len(student.seeds)}, {student.minutes:.1f} min per seed) against {labels.val_acc_mean:.2%} "
+        f"(n={len(labels.seeds)}, {labels.minutes:.1f} min per seed), {gap:+.2f} points against a seed "
+        f"std of {noise:.2f}."
+    )
+
+
 def write_outputs() -> dict[str, Path]:
     """From the result files: ``screening.jsonl``, ``frontier.json`` and ``frontier.png`` in assets/."""
     from fmnist import plots
-    from fmnist.frontier import GOALS, frontier_rows, screening_rows, write_frontier, write_screening
-    from fmnist.paths import assets_dir, results_dir
+    from fmnist.frontier import (
+        GOALS,
+        frontier_rows,
+        measured_reference_rows,
+        screening_rows,
+        write_frontier,
+        write_screening,
+    )
+    from fmnist.paths import assets_dir, project_root, results_dir
     from fmnist.results import load_results
     from fmnist.study import load_study, study_dir
 
     records = load_study(study_dir())
     folder = assets_dir()
     screening = write_screening(screening_rows(screened(), records, DECISIONS), folder)
-    rows = frontier_rows(records, load_results(results_dir()), frontier_names())
+    measured = measured_reference_rows(Path(project_root() or Path.cwd()) / "assets")
+    rows = frontier_rows(records, load_results(results_dir()), frontier_names(), measured)
     frontier = write_frontier(rows, folder)
     figure = plots.save_figure(plots.frontier(rows, GOALS), "frontier") if rows else None
     return {"screening": screening, "frontier": frontier, **({"figure": Path(figure)} if figure else {})}

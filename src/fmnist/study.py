@@ -22,13 +22,15 @@ from typing import Any, Literal
 import torch
 
 from fmnist import quick
-from fmnist.checkpoint import save_model
-from fmnist.data import Split, Splits
+from fmnist.checkpoint import safe_load, save_model
+from fmnist.data import Augment, Split, Splits
+from fmnist.distill import DistilledTargets, DistillSpec, indexed, precompute_views
 from fmnist.evaluate import evaluate
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import assets_dir, runs_dir, write_json
 from fmnist.recipes import member_seed
 from fmnist.results import _environment, _metrics
+from fmnist.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
 from fmnist.train import History, TrainConfig, fit, recipe_of, set_seed
 
 DataChoice = Literal["48k", "60k"]
@@ -53,6 +55,7 @@ class Candidate:
     description: str = ""
     selected_by: str | None = None
     base: str | None = None  # the candidate this one changes one thing of (screening)
+    distill: DistillSpec | None = None  # learn from a CNN teacher's soft targets (`fmnist.distill`)
 
     def config(self, seed: int, quick_mode: bool | None = None) -> dict[str, Any]:
         """Everything that determines one seed's result (and nothing that does not); ``quick_mode``
@@ -63,7 +66,7 @@ class Candidate:
             "data": self.data,
             "members": self.members,
             "quick": quick.is_quick() if quick_mode is None else quick_mode,
-        }
+        } | ({"distill": self.distill.config()} if self.distill is not None else {})
 
     def key(self, seed: int, quick_mode: bool | None = None) -> str:
         """12 hex digits of the sha256 of `config`: the run's identity."""
@@ -109,6 +112,10 @@ def train_candidate(
     """
     key = candidate.key(seed)
     data = quick.train_subset(_training_splits(splits, candidate.data))
+    targets: Augment | None = None
+    if candidate.distill is not None:
+        targets = _distilled_targets(candidate.distill, splits, data)
+        data = indexed(data)
     members, histories = [], []
     for member in range(candidate.members):
         state = checkpoints / f"{key}-m{member}.state" if checkpoints is not None else None
@@ -124,12 +131,23 @@ def train_candidate(
             print(f"resume {candidate.name} seed {seed} member {member} from {state.name}")
         set_seed(config.seed)
         model = MLP(**candidate.model)
-        history = fit(model, data, config, resume_from=resume)
+        history = fit(model, data, config, augment=targets, resume_from=resume)
         if history.interrupted:
             raise KeyboardInterrupt(f"{candidate.name} seed {seed} interrupted; run again to resume")
         members.append(model)
         histories.append(history)
     return (members[0] if len(members) == 1 else Ensemble(members)), histories, data
+
+
+def _distilled_targets(spec: DistillSpec, splits: Splits, data: Splits) -> DistilledTargets:
+    """The teacher of ``spec`` (trained on ``splits.train`` only, or cached; its result file written
+    next to the study's) and its soft targets for ``data.train``'s views."""
+    teacher = get_teacher(spec.teacher, splits)
+    record = teacher_record(teacher)
+    path = study_dir() / f"{record['name']}-seed{record['seed']}-{record['key']}.json"
+    if not path.is_file():
+        write_json(path, record)
+    return DistilledTargets(precompute_views(teacher, data.train, spec), data.train, spec)
 
 
 def run_candidate(
@@ -179,6 +197,7 @@ def _shipping_metadata(record: dict[str, Any]) -> dict[str, Any]:
         "test_accuracy_reported": record["test"]["accuracy"],
         "tta": record["config"]["train"]["tta"],
         "study_key": record["key"],
+        **({"teacher": record["teacher"]} if "teacher" in record else {}),
     }
 
 
@@ -189,16 +208,23 @@ def _record(
     val = evaluate(model, data.val.images, data.val.labels, tta=tta)
     test = evaluate(model, data.test.images, data.test.labels, tta=tta)
     plain = {"test_plain": _metrics(evaluate(model, data.test.images, data.test.labels))} if tta else {}
-    if not tta and any(name.startswith("hflip") for name in candidate.train.augment):
+    flipped = any(name.startswith("hflip") for name in candidate.train.augment) or (
+        candidate.distill is not None and candidate.distill.flip
+    )
+    if not tta and flipped:
         # Trained on mirrored images: also measure averaging each image with its mirror (no retraining).
         plain = {
             "val_flip_tta": _metrics(evaluate(model, data.val.images, data.val.labels, tta=True)),
             "test_flip_tta": _metrics(evaluate(model, data.test.images, data.test.labels, tta=True)),
         }
+    description, teacher = candidate.description, {}
+    if candidate.distill is not None:
+        teacher = {"teacher": _teacher_summary(candidate.distill)}
+        description += f" (teacher: {teacher['teacher']['val_accuracy']:.2%} val)"
     return {
         "name": candidate.name,
         "method": candidate.method,
-        "description": candidate.description,
+        "description": description,
         "selected_by": candidate.selected_by,
         "seed": seed,
         "key": candidate.key(seed),
@@ -212,7 +238,19 @@ def _record(
         "val": _metrics(val),
         "test": _metrics(test),
         **plain,
+        **teacher,
         "environment": _environment(),
+    }
+
+
+def _teacher_summary(spec: DistillSpec) -> dict[str, Any]:
+    """Which teacher taught, and its accuracy (validation: it never trained on those images)."""
+    payload = safe_load(teacher_path(spec.teacher), TEACHER_FORMAT)
+    return {
+        "name": spec.teacher.name,
+        "key": spec.teacher.key(),
+        "val_accuracy": payload["val_accuracy"],
+        "test_accuracy": payload["test_accuracy"],
     }
 
 

@@ -1,0 +1,185 @@
+"""Distillation from a CNN teacher with soft targets precomputed once for K augmented views.
+
+A student epoch must cost no more than a labels-only one, so the teacher never runs while the
+student trains. Instead, `precompute_views` draws K fixed views of every training image (a
+random flip, a shift of up to ``max_shift`` pixels, and with ``mixup_alpha > 0`` a blend with a
+fixed partner image at a fixed weight) and stores the teacher's logits for each: the teacher
+labels the very image the student will see, mixed images included. The table is cached under
+``runs/distill/`` keyed by the teacher and the view settings, and shared by every student seed.
+
+While training, `DistilledTargets` (an `fmnist.augment` function) picks one of the K views per
+image at random, renders it, and returns the target ``soft_weight * softmax(teacher / T) +
+(1 - soft_weight) * labels`` (labels mixed like the images). It needs each batch's example
+indices, so the student trains on `indexed` splits whose training labels are row numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from fmnist import augment
+from fmnist.checkpoint import atomic_torch_save, safe_load
+from fmnist.data import Split, Splits, normalize
+from fmnist.paths import runs_dir
+from fmnist.progress import bar as progress_bar
+from fmnist.teachers import Teacher, TeacherSpec
+
+VIEWS_FORMAT = "fmnist-teacher-views"
+VIEW_SEED = 20_261_130  # the views are one fixed draw, shared by every student seed
+
+
+@dataclass(frozen=True)
+class DistillSpec:
+    """How a student learns from a teacher: the teacher, the K views, and the target's mix."""
+
+    teacher: TeacherSpec = field(default_factory=TeacherSpec)
+    views: int = 16
+    flip: bool = True
+    max_shift: int = 1
+    mixup_alpha: float = 0.0  # > 0: every view blends its image with a fixed partner
+    temperature: float = 2.0  # the teacher's logits are divided by this before the softmax
+    soft_weight: float = 0.9  # the target's share of the teacher; the rest is the (mixed) label
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.views >= 1, f"views must be at least 1, got {self.views}"),
+            (self.max_shift >= 0, f"max_shift must be 0 or more, got {self.max_shift}"),
+            (self.mixup_alpha >= 0, f"mixup_alpha must be 0 or more, got {self.mixup_alpha}"),
+            (self.temperature > 0, f"temperature must be positive, got {self.temperature}"),
+            (0 <= self.soft_weight <= 1, f"soft_weight must be in [0, 1], got {self.soft_weight}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    def config(self) -> dict[str, Any]:
+        """Plain data for keys and result files (the teacher as its own config)."""
+        fields = {k: v for k, v in asdict(self).items() if k != "teacher"}
+        return {"teacher": self.teacher.config(), "teacher_name": self.teacher.name, **fields}
+
+    def views_config(self) -> dict[str, Any]:
+        """What determines the precomputed table (not the temperature or the weight)."""
+        fields = ("views", "flip", "max_shift", "mixup_alpha")
+        return {"teacher": self.teacher.key(), **{k: getattr(self, k) for k in fields}}
+
+
+@dataclass
+class ViewTable:
+    """K fixed views of N images and the teacher's logits for each.
+
+    ``flips`` (K, N) bool, ``shifts`` (K, 2, N) int8, ``partners`` (K, N) int64 and ``weights``
+    (K, N) float32 (the own image's share when mixed; all 1 without mixup), ``logits``
+    (K, N, 10) float16.
+    """
+
+    flips: torch.Tensor
+    shifts: torch.Tensor
+    partners: torch.Tensor
+    weights: torch.Tensor
+    logits: torch.Tensor
+
+    @property
+    def views(self) -> int:
+        return self.flips.shape[0]
+
+    def to_dict(self) -> dict[str, torch.Tensor]:
+        return {k: getattr(self, k) for k in ("flips", "shifts", "partners", "weights", "logits")}
+
+
+def draw_views(n: int, spec: DistillSpec) -> ViewTable:
+    """The K views' random parameters for ``n`` images (logits still empty), from a fixed seed."""
+    generator = torch.Generator().manual_seed(VIEW_SEED)
+    k = spec.views
+    flips = torch.rand(k, n, generator=generator) < 0.5 if spec.flip else torch.zeros(k, n, dtype=torch.bool)
+    s = spec.max_shift
+    shifts = torch.randint(-s, s + 1, (k, 2, n), generator=generator, dtype=torch.int8)
+    if spec.mixup_alpha > 0:
+        partners = torch.stack([torch.randperm(n, generator=generator) for _ in range(k)])
+        weights = torch.stack([augment._beta(spec.mixup_alpha, n, generator) for _ in range(k)]).float()
+    else:
+        partners = torch.arange(n).expand(k, n).clone()
+        weights = torch.ones(k, n)
+    return ViewTable(flips, shifts, partners, weights, torch.empty(k, n, 10, dtype=torch.float16))
+
+
+def render(images: torch.Tensor, table: ViewTable, view: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Views ``view`` (B,) of images ``index`` (B,) of ``images`` (N, 28, 28 uint8), in [0, 1],
+    shape (B, 1, 28, 28): flipped, shifted, and blended with their partner's view when mixed."""
+
+    def one(rows: torch.Tensor) -> torch.Tensor:
+        x = images.index_select(0, rows).unsqueeze(1).float().div_(255.0)
+        x = augment.flip_where(x, table.flips[view, rows].to(x.device))
+        shifts = torch.stack([table.shifts[view, 0, rows], table.shifts[view, 1, rows]]).long()
+        return augment.shift(x, shifts)
+
+    own = one(index)
+    partner = table.partners[view, index]
+    if bool((partner == index).all()):
+        return own
+    weight = table.weights[view, index].to(own.device).view(-1, 1, 1, 1)
+    return weight * own + (1 - weight) * one(partner)
+
+
+def views_path(spec: DistillSpec, train: Split) -> Path:
+    """``runs/distill/views-<key>.pt``: the table for ``spec``'s teacher and views of ``train``
+    (keyed by the images and labels themselves too, so another split never reuses it)."""
+    content = hashlib.sha256(train.images.cpu().numpy().tobytes() + train.labels.cpu().numpy().tobytes())
+    text = json.dumps({**spec.views_config(), "data": content.hexdigest()}, sort_keys=True)
+    return runs_dir() / "distill" / f"views-{hashlib.sha256(text.encode()).hexdigest()[:12]}.pt"
+
+
+@torch.inference_mode()
+def precompute_views(teacher: Teacher, train: Split, spec: DistillSpec, batch_size: int = 2048) -> ViewTable:
+    """The teacher's logits on K views of every image of ``train`` (cached; computed once)."""
+    path = views_path(spec, train)
+    if path.is_file():
+        saved = safe_load(path, VIEWS_FORMAT)
+        return ViewTable(**{k: saved[k] for k in ViewTable.__annotations__})
+    table = draw_views(len(train), spec)
+    model = teacher.model.eval()
+    device = next(model.parameters()).device
+    low_precision = teacher.spec.train.precision == "bf16"
+    for view in progress_bar(range(table.views), desc="teacher views", unit="view"):
+        for start in range(0, len(train), batch_size):
+            index = torch.arange(start, min(start + batch_size, len(train)))
+            x = normalize(render(train.images, table, torch.full_like(index, view), index)).to(device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=low_precision):
+                logits = model(x)
+            table.logits[view, start : start + len(index)] = logits.float().to(torch.float16).cpu()
+    atomic_torch_save({"format": VIEWS_FORMAT, "version": 1, **table.to_dict()}, path)
+    return table
+
+
+def indexed(splits: Splits) -> Splits:
+    """``splits`` whose training labels are the row numbers 0..N-1 (for `DistilledTargets`)."""
+    rows = torch.arange(len(splits.train), device=splits.train.labels.device)
+    return replace(splits, train=Split(splits.train.images, rows))
+
+
+class DistilledTargets:
+    """An `fmnist.augment` function for a student trained on `indexed` splits: each image
+    becomes one of its K precomputed views, its target the teacher's softened probabilities mixed
+    with the label."""
+
+    def __init__(self, table: ViewTable, train: Split, spec: DistillSpec) -> None:
+        self.table, self.images, self.labels, self.spec = table, train.images, train.labels, spec
+        self.soft = F.softmax(table.logits.float() / spec.temperature, dim=-1)  # (K, N, 10)
+
+    def __call__(self, x: torch.Tensor, rows: torch.Tensor, generator: torch.Generator):
+        rows_cpu = rows.cpu()
+        view = torch.randint(self.table.views, rows_cpu.shape, generator=generator)
+        images = render(self.images, self.table, view, rows_cpu).to(x.device)
+        weight = self.table.weights[view, rows_cpu].view(-1, 1)
+        partner = self.table.partners[view, rows_cpu]
+        own, other = augment.one_hot(self.labels[rows_cpu]), augment.one_hot(self.labels[partner])
+        hard = weight * own + (1 - weight) * other
+        w = self.spec.soft_weight
+        targets = w * self.soft[view, rows_cpu] + (1 - w) * hard
+        return images, targets.to(x.device)

@@ -1,0 +1,186 @@
+"""Convolutional teachers for distillation: a training-time tool, never a shipped model.
+
+A `TeacherSpec` names a small VGG-style CNN and how to train it. `get_teacher` trains it on the
+**training split only** (never a validation or test image: no epoch is chosen by validation, the
+last one is kept) or loads it from its cache, ``runs/teachers/<key>.pt``, keyed by a hash of the
+spec; the cache is written atomically and read with ``weights_only=True``. A teacher's training
+checkpoints every epoch and resumes after a kill. Its accuracy is written next to the study's
+result files (``method: "cnn"``, ``fully_connected: false``) so it can be drawn as a reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from fmnist import quick
+from fmnist.checkpoint import atomic_torch_save, safe_load
+from fmnist.data import Splits
+from fmnist.evaluate import evaluate
+from fmnist.paths import runs_dir
+from fmnist.train import TrainConfig, fit, recipe_of, set_seed
+
+TEACHER_FORMAT = "fmnist-teacher"
+
+
+class ConvTeacher(nn.Module):
+    """Blocks of (3x3 conv, batch norm, ReLU) x ``convs_per_block``, each block but the last
+    followed by 2x2 max pooling; global average pooling; one linear layer to the 10 classes."""
+
+    def __init__(self, channels: tuple[int, ...] = (32, 64, 128), convs_per_block: int = 1) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        width = 1
+        for index, out in enumerate(channels):
+            for _ in range(convs_per_block):
+                layers += [nn.Conv2d(width, out, 3, padding=1, bias=False), nn.BatchNorm2d(out), nn.ReLU()]
+                width = out
+            if index < len(channels) - 1:
+                layers.append(nn.MaxPool2d(2))
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 10))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x.view(-1, 1, 28, 28)))
+
+    def num_parameters(self) -> int:
+        """Learnable parameters."""
+        return sum(p.numel() for p in self.parameters())
+
+
+@dataclass(frozen=True)
+class TeacherSpec:
+    """A teacher: its architecture and training config (trained on the training split only)."""
+
+    name: str = "cnn-32-64-128"
+    channels: tuple[int, ...] = (32, 64, 128)
+    convs_per_block: int = 1
+    train: TrainConfig = field(
+        default_factory=lambda: TrainConfig(
+            epochs=20,
+            batch_size=256,
+            lr=3e-3,
+            optimizer="adamw",
+            weight_decay=0.05,
+            schedule="onecycle",
+            label_smoothing=0.1,
+            augment=("hflip", "translate:2"),
+            precision="bf16",
+            keep_best=None,  # the last epoch: validation never chooses anything of a teacher
+        )
+    )
+
+    def __post_init__(self) -> None:
+        if self.train.keep_best is not None:
+            raise ValueError(
+                "a teacher must not be chosen by validation accuracy: set keep_best=None in its TrainConfig"
+            )
+
+    def config(self, quick_mode: bool | None = None) -> dict[str, Any]:
+        """Everything that determines the teacher's weights."""
+        return {
+            "channels": list(self.channels),
+            "convs_per_block": self.convs_per_block,
+            "train": recipe_of(self.train),
+            "data": "48k train split",
+            "quick": quick.is_quick() if quick_mode is None else quick_mode,
+        }
+
+    def key(self, quick_mode: bool | None = None) -> str:
+        """12 hex digits of the sha256 of `config`: the cache's file name."""
+        text = json.dumps(self.config(quick_mode), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def build(self) -> ConvTeacher:
+        """A fresh, untrained network."""
+        return ConvTeacher(self.channels, self.convs_per_block)
+
+
+def teacher_path(spec: TeacherSpec) -> Path:
+    """``runs/teachers/<name>-<key>.pt`` (git-ignored)."""
+    return runs_dir() / "teachers" / f"{spec.name}-{spec.key()}.pt"
+
+
+@dataclass
+class Teacher:
+    """A trained teacher network and what it measured."""
+
+    spec: TeacherSpec
+    model: ConvTeacher
+    val_accuracy: float
+    test_accuracy: float
+    train_seconds: float
+    train_examples: int
+
+
+def get_teacher(spec: TeacherSpec, splits: Splits) -> Teacher:
+    """The cached teacher of ``spec``, trained on ``splits.train`` first if not cached yet.
+
+    Quick mode trains it on `quick.train_subset` for `quick.epochs` epochs (a separate cache key).
+    """
+    path = teacher_path(spec)
+    if path.is_file():
+        payload = safe_load(path, TEACHER_FORMAT)
+        model = spec.build()
+        model.load_state_dict(payload["state"])
+        model.eval()
+        numbers = [payload[k] for k in ("val_accuracy", "test_accuracy", "train_seconds", "train_examples")]
+        return Teacher(spec, model, *numbers)
+    state = path.with_suffix(".state")
+    config = replace(spec.train, epochs=quick.epochs(spec.train.epochs), checkpoint_path=str(state))
+    print(f"train teacher {spec.name} ({path.name}): training split only, {config.epochs} epochs", flush=True)
+    set_seed(config.seed)
+    model = spec.build()
+    data = quick.train_subset(splits)
+    history = fit(model, data, config, resume_from=state if state.is_file() else None)
+    if history.interrupted:
+        raise KeyboardInterrupt(f"teacher {spec.name} interrupted; run again to resume")
+    model = model.cpu().eval()
+    val = evaluate(model, splits.val.images, splits.val.labels).accuracy
+    test = evaluate(model, splits.test.images, splits.test.labels).accuracy
+    atomic_torch_save(
+        {
+            "format": TEACHER_FORMAT,
+            "version": 1,
+            "spec": json.loads(json.dumps(spec.config(), default=str)),
+            "state": model.state_dict(),
+            "val_accuracy": val,
+            "test_accuracy": test,
+            "train_seconds": history.seconds,
+            "train_examples": len(data.train),
+        },
+        path,
+    )
+    state.unlink(missing_ok=True)
+    return Teacher(spec, model, val, test, history.seconds, len(data.train))
+
+
+def teacher_record(teacher: Teacher) -> dict[str, Any]:
+    """The teacher as a study result record (``method: "cnn"``, not fully connected)."""
+    from fmnist.results import _environment
+
+    spec = teacher.spec
+    return {
+        "name": f"teacher-{spec.name}",
+        "method": "cnn",
+        "description": f"CNN teacher (training-time tool, never shipped): {spec.convs_per_block} convs "
+        f"per block, channels {'-'.join(map(str, spec.channels))}, trained on the training split only",
+        "selected_by": None,
+        "seed": spec.train.seed,
+        "key": spec.key(),
+        "config": spec.config(),
+        "fully_connected": False,
+        "parameters": teacher.model.num_parameters(),
+        "train_examples": teacher.train_examples,
+        "val_seen_in_training": False,
+        "train_seconds": teacher.train_seconds,
+        "val": {"accuracy": teacher.val_accuracy},
+        "test": {"accuracy": teacher.test_accuracy},
+        "environment": _environment(),
+    }

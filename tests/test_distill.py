@@ -1,0 +1,137 @@
+"""Distillation: a cached CNN teacher trained on the training split only, soft targets precomputed
+for K fixed views (mixed views labelled by the teacher on the mixed image), and a student run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from fmnist import augment, distill, teachers
+from fmnist.data import normalize
+from fmnist.distill import DistilledTargets, DistillSpec, draw_views, indexed, precompute_views, render
+from fmnist.study import Candidate, run_candidate
+from fmnist.teachers import ConvTeacher, TeacherSpec, get_teacher
+from fmnist.train import TrainConfig
+
+TINY_TEACHER = TeacherSpec(
+    name="tiny-cnn",
+    channels=(4, 8),
+    convs_per_block=1,
+    train=TrainConfig(epochs=2, batch_size=64, device="cpu", progress=False, keep_best=None),
+)
+SPEC = DistillSpec(TINY_TEACHER, views=3, max_shift=1, temperature=2.0, soft_weight=0.7)
+MIXED = replace(SPEC, mixup_alpha=0.4)
+
+
+def test_a_teacher_chosen_by_validation_is_refused():
+    with pytest.raises(ValueError, match="keep_best=None"):
+        TeacherSpec(train=TrainConfig(keep_best="val_acc"))
+
+
+def test_the_teacher_is_a_convolutional_network_and_never_the_shipped_kind():
+    assert any(isinstance(m, torch.nn.Conv2d) for m in ConvTeacher((4, 8), 1).modules())
+    assert ConvTeacher((4, 8), 1)(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_the_teacher_trains_on_the_training_split_only_and_is_cached(splits, monkeypatch):
+    seen = []
+    original = teachers.fit
+
+    def spying_fit(model, data, config, **kwargs):
+        seen.append((data.train.images.clone(), config.keep_best))
+        return original(model, data, config, **kwargs)
+
+    monkeypatch.setattr(teachers, "fit", spying_fit)
+    first = get_teacher(TINY_TEACHER, splits)
+    ((trained_on, keep_best),) = seen
+    assert keep_best is None
+    assert torch.equal(trained_on, splits.train.images[: len(trained_on)])
+    val_rows = {bytes(image.numpy()) for image in splits.val.images}
+    assert not any(bytes(image.numpy()) in val_rows for image in trained_on)
+    assert teachers.teacher_path(TINY_TEACHER).is_file()
+    again = get_teacher(TINY_TEACHER, splits)  # from the cache: no second training
+    assert len(seen) == 1 and again.val_accuracy == first.val_accuracy
+    for a, b in zip(first.model.state_dict().values(), again.model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_views_are_one_fixed_draw_and_render_flips_and_shifts_each_image(splits):
+    table, other = draw_views(len(splits.train), SPEC), draw_views(len(splits.train), SPEC)
+    assert torch.equal(table.flips, other.flips) and torch.equal(table.shifts, other.shifts)
+    assert table.shifts.abs().max() <= 1 and table.flips.any() and not table.flips.all()
+    rows, view = torch.arange(10), torch.full((10,), 2)
+    x = splits.train.images[:10].unsqueeze(1).float() / 255
+    expected = augment.shift(augment.flip_where(x, table.flips[2, :10]), table.shifts[2, :, :10].long())
+    assert torch.equal(render(splits.train.images, table, view, rows), expected)
+
+
+def test_the_teacher_labels_each_view_and_the_mixed_image_itself(splits):
+    teacher = get_teacher(TINY_TEACHER, splits)
+    table = precompute_views(teacher, splits.train, MIXED)
+    assert (table.weights < 1).any() and not torch.equal(table.partners[0], torch.arange(len(splits.train)))
+    rows, view = torch.arange(5), torch.ones(5, dtype=torch.long)
+    mixed = render(splits.train.images, table, view, rows)
+    weight = table.weights[1, :5].view(-1, 1, 1, 1)
+    own = render(splits.train.images, replace(table, weights=torch.ones_like(table.weights)), view, rows)
+    partner = table.partners[1, :5]
+    theirs = augment.shift(
+        augment.flip_where(splits.train.images[partner].unsqueeze(1).float() / 255, table.flips[1, partner]),
+        torch.stack([table.shifts[1, 0, partner], table.shifts[1, 1, partner]]).long(),
+    )
+    assert torch.allclose(mixed, weight * own + (1 - weight) * theirs)
+    with torch.no_grad():
+        direct = teacher.model(normalize(mixed))
+    assert torch.allclose(table.logits[1, :5].float(), direct, atol=2e-2, rtol=1e-2)
+    cached = precompute_views(teacher, splits.train, MIXED)  # read back, not recomputed
+    assert torch.equal(cached.logits, table.logits)
+
+
+def test_targets_mix_the_softened_teacher_with_the_mixed_labels(splits):
+    teacher = get_teacher(TINY_TEACHER, splits)
+    table = precompute_views(teacher, splits.train, MIXED)
+    targets = DistilledTargets(table, splits.train, MIXED)
+    rows = torch.arange(64)
+    data = indexed(splits)
+    assert torch.equal(data.train.labels, torch.arange(len(splits.train)))
+    images, y = targets(torch.zeros(64, 1, 28, 28), rows, torch.Generator().manual_seed(0))
+    assert images.shape == (64, 1, 28, 28) and y.shape == (64, 10)
+    assert torch.allclose(y.sum(dim=1), torch.ones(64))
+    view = torch.randint(table.views, (64,), generator=torch.Generator().manual_seed(0))
+    assert torch.equal(images, render(splits.train.images, table, view, rows))
+    soft = F.softmax(table.logits[view, rows].float() / 2.0, dim=1)
+    weight, partner = table.weights[view, rows].view(-1, 1), table.partners[view, rows]
+    labels = splits.train.labels
+    hard = weight * F.one_hot(labels[rows], 10) + (1 - weight) * F.one_hot(labels[partner], 10)
+    assert torch.allclose(y, 0.7 * soft + 0.3 * hard)
+
+
+def test_a_distilled_student_is_its_own_labelled_row_and_the_teacher_a_cnn_record(splits, tmp_path):
+    student = Candidate(
+        "tiny-distilled",
+        {"hidden": [32], "dropout": 0.1, "norm": "batch"},
+        TrainConfig(epochs=2, batch_size=64, device="cpu", progress=False),
+        method="distilled",
+        distill=SPEC,
+    )
+    assert student.key(0) != replace(student, distill=replace(SPEC, temperature=4.0)).key(0)
+    record = run_candidate(student, splits, 0, folder=tmp_path)
+    assert record["method"] == "distilled" and record["fully_connected"]
+    assert "teacher" in record["description"] and record["teacher"]["name"] == "tiny-cnn"
+    assert "val_flip_tta" in record  # the views flip, so flip averaging is measured too
+    from fmnist.study import study_dir
+
+    (teacher_file,) = study_dir().glob("teacher-tiny-cnn-seed0-*.json")
+    teacher = json.loads(teacher_file.read_text())
+    assert teacher["method"] == "cnn" and not teacher["fully_connected"]
+
+
+def test_bad_distillation_settings_are_refused_with_the_reason():
+    with pytest.raises(ValueError, match="soft_weight"):
+        DistillSpec(soft_weight=1.5)
+    with pytest.raises(ValueError, match="temperature"):
+        DistillSpec(temperature=0)
+    assert distill.DistillSpec().views >= 1
