@@ -66,4 +66,5 @@ report: setup
 bench: setup data
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/reference_points.py
 	$(PY) -m fmnist report

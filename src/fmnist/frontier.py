@@ -19,6 +19,8 @@ from fmnist.results import validation_accuracy
 from fmnist.study import Candidate, Summary, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
+# Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
+REFERENCE_POINTS_FILE = "reference_points.json"
 REFERENCES = {
     "seed_small": "reference notebook, model 1 (reproduced)",
     "seed_deep": "reference notebook, model 2 (reproduced)",
@@ -52,6 +54,13 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     return rows
 
 
+def measured_reference_rows(folder: Path) -> list[dict[str, Any]]:
+    """The rows ``benchmarks/reference_points.py`` wrote to ``<folder>/reference_points.json``
+    (none before it has run)."""
+    path = Path(folder) / REFERENCE_POINTS_FILE
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
 def candidate_row(summary: Summary) -> dict[str, Any]:
     """A study candidate's `Summary` as a frontier row."""
     row = {
@@ -74,11 +83,15 @@ def candidate_row(summary: Summary) -> dict[str, Any]:
 
 
 def frontier_rows(
-    study_records: Iterable[Mapping[str, Any]], results: Iterable[Mapping[str, Any]], names: Iterable[str]
+    study_records: Iterable[Mapping[str, Any]],
+    results: Iterable[Mapping[str, Any]],
+    names: Iterable[str],
+    measured: Iterable[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """Reference rows, then one row per study candidate in ``names`` that has results, by minutes."""
+    """Reference rows (reproduced, and ``measured`` ones: `measured_reference_rows`), then one row
+    per study candidate in ``names`` that has results; sorted by minutes."""
     summaries = summarize(study_records)
-    rows = reference_rows(results)
+    rows = reference_rows(results) + [dict(row) for row in measured]
     for name in (n for n in names if n in summaries):
         rows.append(candidate_row(summaries[name]))
         if "flip_tta" in summaries[name].extra:
@@ -202,6 +215,7 @@ __all__ = [
     "candidate_row",
     "frontier_rows",
     "frontier_table",
+    "measured_reference_rows",
     "reference_rows",
     "screening_rows",
     "screening_table",

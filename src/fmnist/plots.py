@@ -330,6 +330,7 @@ _METHOD_STYLE = {
     "ensemble": ("^", "tab:purple"),
     "distilled": ("v", "tab:orange"),
     "cnn": ("X", "tab:red"),
+    "sklearn": ("P", "tab:brown"),
 }
 
 
