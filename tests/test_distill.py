@@ -32,9 +32,14 @@ def test_a_teacher_chosen_by_validation_is_refused():
         TeacherSpec(train=TrainConfig(keep_best="val_acc"))
 
 
-def test_the_teacher_is_a_convolutional_network_and_never_the_shipped_kind():
-    assert any(isinstance(m, torch.nn.Conv2d) for m in ConvTeacher((4, 8), 1).modules())
-    assert ConvTeacher((4, 8), 1)(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+def test_the_teacher_is_a_convolutional_network_with_either_head():
+    for head in ("gap", "flatten"):
+        teacher = ConvTeacher((4, 8), 1, head)
+        assert any(isinstance(m, torch.nn.Conv2d) for m in teacher.modules())
+        assert teacher(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    assert ConvTeacher((4, 8), 1, "flatten").head[-1].in_features == 8 * 7 * 7
+    with pytest.raises(ValueError, match="head"):
+        ConvTeacher((4, 8), 1, "mean")
 
 
 def test_the_teacher_trains_on_the_training_split_only_and_is_cached(splits, monkeypatch):

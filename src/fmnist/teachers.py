@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import nn
@@ -29,22 +29,35 @@ from fmnist.train import TrainConfig, fit, recipe_of, set_seed
 TEACHER_FORMAT = "fmnist-teacher"
 
 
-class ConvTeacher(nn.Module):
-    """Blocks of (3x3 conv, batch norm, ReLU) x ``convs_per_block``, each block but the last
-    followed by 2x2 max pooling; global average pooling; one linear layer to the 10 classes."""
+Head = Literal["gap", "flatten"]
 
-    def __init__(self, channels: tuple[int, ...] = (32, 64, 128), convs_per_block: int = 1) -> None:
+
+class ConvTeacher(nn.Module):
+    """Blocks of (3x3 conv, batch norm, ReLU) x ``convs_per_block``, then one linear layer to the
+    10 classes. ``head="flatten"``: every block ends in 2x2 max pooling and the linear layer sees the
+    whole last feature map (where things are stays known); ``"gap"``: every block but the last
+    pools, then global average pooling (position is averaged away)."""
+
+    def __init__(
+        self, channels: tuple[int, ...] = (32, 64, 128), convs_per_block: int = 1, head: Head = "flatten"
+    ) -> None:
         super().__init__()
+        if head not in ("gap", "flatten"):
+            raise ValueError(f"head must be 'gap' or 'flatten', got {head!r}")
         layers: list[nn.Module] = []
-        width = 1
+        width, side = 1, 28
         for index, out in enumerate(channels):
             for _ in range(convs_per_block):
                 layers += [nn.Conv2d(width, out, 3, padding=1, bias=False), nn.BatchNorm2d(out), nn.ReLU()]
                 width = out
-            if index < len(channels) - 1:
+            if head == "flatten" or index < len(channels) - 1:
                 layers.append(nn.MaxPool2d(2))
+                side //= 2
         self.features = nn.Sequential(*layers)
-        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 10))
+        if head == "gap":
+            self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 10))
+        else:
+            self.head = nn.Sequential(nn.Flatten(), nn.Linear(width * side * side, 10))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x.view(-1, 1, 28, 28)))
@@ -58,9 +71,10 @@ class ConvTeacher(nn.Module):
 class TeacherSpec:
     """A teacher: its architecture and training config (trained on the training split only)."""
 
-    name: str = "cnn-32-64-128"
+    name: str = "cnn-32-64-128-flat"
     channels: tuple[int, ...] = (32, 64, 128)
     convs_per_block: int = 1
+    head: Head = "flatten"
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(
             epochs=20,
@@ -87,6 +101,7 @@ class TeacherSpec:
         return {
             "channels": list(self.channels),
             "convs_per_block": self.convs_per_block,
+            **({"head": self.head} if self.head != "gap" else {}),  # the first teacher had no choice
             "train": recipe_of(self.train),
             "data": "48k train split",
             "quick": quick.is_quick() if quick_mode is None else quick_mode,
@@ -99,7 +114,7 @@ class TeacherSpec:
 
     def build(self) -> ConvTeacher:
         """A fresh, untrained network."""
-        return ConvTeacher(self.channels, self.convs_per_block)
+        return ConvTeacher(self.channels, self.convs_per_block, self.head)
 
 
 def teacher_path(spec: TeacherSpec) -> Path:
@@ -169,8 +184,9 @@ def teacher_record(teacher: Teacher) -> dict[str, Any]:
     return {
         "name": f"teacher-{spec.name}",
         "method": "cnn",
-        "description": f"CNN teacher (training-time tool, never shipped): {spec.convs_per_block} convs "
-        f"per block, channels {'-'.join(map(str, spec.channels))}, trained on the training split only",
+        "description": f"CNN teacher (training-time tool, never shipped): {spec.convs_per_block} conv(s) "
+        f"per block, channels {'-'.join(map(str, spec.channels))}, {spec.head} head, trained on the "
+        "training split only",
         "selected_by": None,
         "seed": spec.train.seed,
         "key": spec.key(),
