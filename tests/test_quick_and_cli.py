@@ -29,3 +29,19 @@ def test_cli_data_reports_missing_data_with_a_non_zero_exit(tmp_path, monkeypatc
 def test_cli_data_succeeds_on_the_real_data(capsys):
     assert main(["data", "--no-download"]) == 0
     assert "verified" in capsys.readouterr().out
+
+
+def test_running_some_notebooks_keeps_the_other_notebooks_times(tmp_path):
+    import json
+
+    from fmnist.notebooks import merged_run_times, notebook_paths
+
+    names = [p.name for p in notebook_paths()]
+    path = tmp_path / "run_times.json"
+    earlier = [{"notebook": name, "seconds": 10.0} for name in names]
+    earlier.append({"notebook": "gone.ipynb", "seconds": 5.0})
+    path.write_text(json.dumps({"notebooks": earlier}))
+    record = merged_run_times(path, [{"notebook": names[1], "seconds": 99.0}])
+    assert [row["notebook"] for row in record["notebooks"]] == names
+    assert record["notebooks"][1]["seconds"] == 99.0
+    assert record["total_seconds"] == 10.0 * (len(names) - 1) + 99.0

@@ -43,14 +43,26 @@ def execute(paths: Sequence[Path]) -> dict[str, Any]:
         nbformat.write(notebook, path)
         print(f"{path.name}: {seconds / 60:.1f} min", flush=True)
         rows.append({"notebook": path.name, "seconds": seconds})
-    record = {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "notebooks": rows,
-        "total_seconds": sum(row["seconds"] for row in rows),
-    }
+    record = merged_run_times(assets_dir() / "run_times.json", rows)
     write_json(assets_dir() / "run_times.json", record)
     return record
+
+
+def merged_run_times(path: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The timing record with ``rows`` (notebooks just run) replacing those notebooks' earlier rows
+    in ``path``; the other notebooks that still exist keep their earlier times (``--only``)."""
+    import json
+
+    earlier = json.loads(path.read_text())["notebooks"] if path.is_file() else []
+    fresh, existing = {row["notebook"] for row in rows}, {p.name for p in notebook_paths()}
+    kept = [row for row in earlier if row["notebook"] not in fresh and row["notebook"] in existing]
+    merged = sorted(kept + rows, key=lambda row: row["notebook"])
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "notebooks": merged,
+        "total_seconds": sum(row["seconds"] for row in merged),
+    }
 
 
 def run_times_table(record: dict[str, Any]) -> str:
