@@ -140,3 +140,11 @@ def test_bad_distillation_settings_are_refused_with_the_reason():
     with pytest.raises(ValueError, match="temperature"):
         DistillSpec(temperature=0)
     assert distill.DistillSpec().views >= 1
+
+
+def test_a_distilled_candidates_full_run_key_is_the_same_whether_quick_mode_is_on_or_not(monkeypatch):
+    candidate = Candidate("x", {"hidden": [8]}, TrainConfig(), method="distilled", distill=SPEC)
+    in_quick_mode = candidate.key(0, quick_mode=False)
+    monkeypatch.setenv("FMNIST_QUICK", "0")
+    assert candidate.key(0, quick_mode=False) == in_quick_mode == candidate.key(0)
+    assert candidate.key(0, quick_mode=True) != in_quick_mode

@@ -59,10 +59,11 @@ class DistillSpec:
             if not ok:
                 raise ValueError(message)
 
-    def config(self) -> dict[str, Any]:
-        """Plain data for keys and result files (the teacher as its own config)."""
+    def config(self, quick_mode: bool | None = None) -> dict[str, Any]:
+        """Plain data for keys and result files (the teacher as its own config; ``quick_mode`` as in
+        `TeacherSpec.config`)."""
         fields = {k: v for k, v in asdict(self).items() if k != "teacher"}
-        return {"teacher": self.teacher.config(), "teacher_name": self.teacher.name, **fields}
+        return {"teacher": self.teacher.config(quick_mode), "teacher_name": self.teacher.name, **fields}
 
     def views_config(self) -> dict[str, Any]:
         """What determines the precomputed table (not the temperature or the weight)."""

@@ -81,6 +81,16 @@ DECISIONS: dict[str, tuple[str, str]] = {
         "over the 30-minute budget when this VM ran slower (seeds 1-2), so a 30-minute point needs fewer "
         "epochs",
     ),
+    "distilled-e135": (
+        "dropped",
+        "on its first seed, below labels alone at the same epochs by many seed stds; its teacher (a CNN) "
+        "is barely a point above the MLP it teaches, and a student epoch cost more than a labels-only one",
+    ),
+    "distilled-e135-t1-w05": (
+        "dropped",
+        "on its first seed, better than distilled-e135 but still below labels alone (within about one seed "
+        "std of it): no gain to confirm with more seeds",
+    ),
     "search-best": (
         "dropped",
         "below the hand-picked wide-e25-bf16-bytes on validation, at about twice its minutes",
@@ -128,7 +138,15 @@ DISTILLED = replace(
     method="distilled",
     distill=DistillSpec(TEACHER, views=16, flip=True, max_shift=1, temperature=2.0, soft_weight=0.9),
 )
-DISTILLATION: list[Candidate] = [DISTILLED]
+# The other corner of the usual knobs: the teacher's probabilities unsoftened, half the target.
+DISTILLED_T1 = replace(
+    DISTILLED,
+    name="distilled-e135-t1-w05",
+    description="the same; targets 0.5 x the teacher's probabilities at temperature 1 + 0.5 x the label",
+    distill=replace(DISTILLED.distill, temperature=1.0, soft_weight=0.5),
+    base=DISTILLED.name,
+)
+DISTILLATION: list[Candidate] = [DISTILLED, DISTILLED_T1]
 
 FRONTIER = [WIDE_25_BYTES.name] + [c.name for c in FRONTIER_CANDIDATES + DISTILLATION]
 

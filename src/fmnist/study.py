@@ -60,13 +60,14 @@ class Candidate:
     def config(self, seed: int, quick_mode: bool | None = None) -> dict[str, Any]:
         """Everything that determines one seed's result (and nothing that does not); ``quick_mode``
         defaults to whether quick mode is on now."""
+        quick_mode = quick.is_quick() if quick_mode is None else quick_mode
         return {
             "model": MLP(**self.model).config,
             "train": recipe_of(replace(self.train, seed=seed)),
             "data": self.data,
             "members": self.members,
-            "quick": quick.is_quick() if quick_mode is None else quick_mode,
-        } | ({"distill": self.distill.config()} if self.distill is not None else {})
+            "quick": quick_mode,
+        } | ({"distill": self.distill.config(quick_mode)} if self.distill is not None else {})
 
     def key(self, seed: int, quick_mode: bool | None = None) -> str:
         """12 hex digits of the sha256 of `config`: the run's identity."""
