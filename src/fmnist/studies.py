@@ -72,8 +72,8 @@ DECISIONS: dict[str, tuple[str, str]] = {
     "flipshift-e135": ("kept", "validation well above its base, beyond seed noise: the 5-minute point"),
     "flipshift-e600": (
         "kept, provisionally",
-        "one seed so far, its validation far above flipshift-e135's 3-seed spread; "
-        "`make study` runs seeds 1-2",
+        "two seeds so far, both far above flipshift-e135's 3-seed validation spread; "
+        "`make study` runs seed 2",
     ),
     "flipshift-e600-60k": (
         "kept",
