@@ -102,7 +102,8 @@ def test_targets_mix_the_softened_teacher_with_the_mixed_labels(splits):
     rows = torch.arange(64)
     data = indexed(splits)
     assert torch.equal(data.train.labels, torch.arange(len(splits.train)))
-    images, y = targets(torch.zeros(64, 1, 28, 28), rows, torch.Generator().manual_seed(0))
+    batch = splits.train.images[:64].unsqueeze(1).float().div_(255.0)  # as iterate_batches gathers it
+    images, y = targets(batch, rows, torch.Generator().manual_seed(0))
     assert images.shape == (64, 1, 28, 28) and y.shape == (64, 10)
     assert torch.allclose(y.sum(dim=1), torch.ones(64))
     view = torch.randint(table.views, (64,), generator=torch.Generator().manual_seed(0))

@@ -110,22 +110,31 @@ def draw_views(n: int, spec: DistillSpec) -> ViewTable:
     return ViewTable(flips, shifts, partners, weights, torch.empty(k, n, 10, dtype=torch.float16))
 
 
-def render(images: torch.Tensor, table: ViewTable, view: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+def render(
+    images: torch.Tensor,
+    table: ViewTable,
+    view: torch.Tensor,
+    index: torch.Tensor,
+    gathered: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Views ``view`` (B,) of images ``index`` (B,) of ``images`` (N, 28, 28 uint8), in [0, 1],
-    shape (B, 1, 28, 28): flipped, shifted, and blended with their partner's view when mixed."""
+    shape (B, 1, 28, 28): flipped, shifted, and blended with their partner's view when mixed.
+    ``gathered``: those images already gathered, (B, 1, 28, 28) in [0, 1] on any device (a
+    training batch), so they are not gathered again; the result is then on its device."""
 
-    def one(rows: torch.Tensor) -> torch.Tensor:
-        x = images.index_select(0, rows).unsqueeze(1).float().div_(255.0)
+    def one(rows: torch.Tensor, x: torch.Tensor | None = None) -> torch.Tensor:
+        if x is None:
+            x = images.index_select(0, rows).unsqueeze(1).float().div_(255.0)
         x = augment.flip_where(x, table.flips[view, rows].to(x.device))
         shifts = torch.stack([table.shifts[view, 0, rows], table.shifts[view, 1, rows]]).long()
         return augment.shift(x, shifts)
 
-    own = one(index)
+    own = one(index, gathered)
     partner = table.partners[view, index]
     if bool((partner == index).all()):
         return own
     weight = table.weights[view, index].to(own.device).view(-1, 1, 1, 1)
-    return weight * own + (1 - weight) * one(partner)
+    return weight * own + (1 - weight) * one(partner).to(own.device)
 
 
 def views_path(spec: DistillSpec, train: Split) -> Path:
@@ -174,9 +183,11 @@ class DistilledTargets:
         self.soft = F.softmax(table.logits.float() / spec.temperature, dim=-1)  # (K, N, 10)
 
     def __call__(self, x: torch.Tensor, rows: torch.Tensor, generator: torch.Generator):
+        """``x``: the batch's images ``rows`` of the training split, in [0, 1] (as `iterate_batches`
+        gathered them); returns their views and targets."""
         rows_cpu = rows.cpu()
         view = torch.randint(self.table.views, rows_cpu.shape, generator=generator)
-        images = render(self.images, self.table, view, rows_cpu).to(x.device)
+        images = render(self.images, self.table, view, rows_cpu, gathered=x)
         weight = self.table.weights[view, rows_cpu].view(-1, 1)
         partner = self.table.partners[view, rows_cpu]
         own, other = augment.one_hot(self.labels[rows_cpu]), augment.one_hot(self.labels[partner])
