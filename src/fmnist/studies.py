@@ -126,7 +126,7 @@ FRONTIER_CANDIDATES: list[Candidate] = [LONG, LONGEST, LONGEST_60K]
 # below the labels-only MLP it was to teach, so it taught nothing; kept here as tried, not used.
 FIRST_TEACHER = TeacherSpec(name="cnn-32-64-128", head="gap")
 TEACHER = TeacherSpec()
-TEACHERS: dict[str, TeacherSpec] = {f"teacher-{t.name}": t for t in (FIRST_TEACHER, TEACHER)}
+TEACHERS: dict[str, TeacherSpec] = {t.record_name: t for t in (FIRST_TEACHER, TEACHER)}
 DISTILLED = replace(
     _variant(
         LONG,
@@ -207,10 +207,10 @@ def screened() -> list[Candidate]:
 
 
 def frontier_names() -> list[str]:
-    """The rows of the frontier: `FRONTIER`, the teachers (drawn as references), then the search's
-    best if exported."""
+    """The rows of the frontier: `FRONTIER`, the teacher the distilled students used (drawn as a
+    reference), then the search's best if exported."""
     found = search_best_candidate()
-    return FRONTIER + [f"teacher-{TEACHER.name}"] + ([found.name] if found is not None else [])
+    return FRONTIER + [TEACHER.record_name] + ([found.name] if found is not None else [])
 
 
 def all_candidates() -> dict[str, Candidate]:
@@ -249,7 +249,7 @@ def _versus(one: Any, other: Any) -> tuple[str, float, float]:
 def distillation_verdict(summaries: dict[str, Any]) -> str:
     """One sentence: did the distilled student beat labels alone at the same student epochs?"""
     student, labels = summaries.get(DISTILLED.name), summaries.get(DISTILLED.base)
-    teacher = summaries.get(f"teacher-{TEACHER.name}")
+    teacher = summaries.get(TEACHER.record_name)
     if student is None or labels is None or teacher is None:
         return "No distilled student has been trained yet (`make study`)."
     outcome, gap, noise = _versus(student, labels)

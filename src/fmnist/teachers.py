@@ -107,6 +107,11 @@ class TeacherSpec:
             "quick": quick.is_quick() if quick_mode is None else quick_mode,
         }
 
+    @property
+    def record_name(self) -> str:
+        """``teacher-<name>``: the name of its result record in the study (`teacher_record`)."""
+        return f"teacher-{self.name}"
+
     def key(self, quick_mode: bool | None = None) -> str:
         """12 hex digits of the sha256 of `config`: the cache's file name."""
         text = json.dumps(self.config(quick_mode), sort_keys=True, default=str)
@@ -182,7 +187,7 @@ def teacher_record(teacher: Teacher) -> dict[str, Any]:
 
     spec = teacher.spec
     return {
-        "name": f"teacher-{spec.name}",
+        "name": spec.record_name,
         "method": "cnn",
         "description": f"CNN teacher (training-time tool, never shipped): {spec.convs_per_block} conv(s) "
         f"per block, channels {'-'.join(map(str, spec.channels))}, {spec.head} head, trained on the "
