@@ -360,6 +360,11 @@ def iterate_batches(
         # index_select gathers rows several times faster than advanced indexing on CPU.
         images = split.images.index_select(0, idx).to(device, non_blocking=True)
         labels = split.labels.index_select(0, idx).to(device, non_blocking=True)
+        on_uint8 = getattr(augment, "on_uint8", None)
+        if on_uint8 is not None:  # geometric augmentations: one gather on the raw bytes
+            images, labels = on_uint8(images.unsqueeze(1), labels, generator)
+            yield normalize(images.float().div_(255.0)), labels
+            continue
         x = images.unsqueeze(1).float()
         if augment is None:
             yield x.mul_(scale).sub_(shift), labels  # (x / 255 - mean) / std in two in-place ops

@@ -28,6 +28,7 @@ from fmnist import augment
 from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Split, Splits, normalize
 from fmnist.paths import runs_dir
+from fmnist.precision import resolve_precision
 from fmnist.progress import bar as progress_bar
 from fmnist.teachers import Teacher, TeacherSpec
 
@@ -155,7 +156,7 @@ def precompute_views(teacher: Teacher, train: Split, spec: DistillSpec, batch_si
     table = draw_views(len(train), spec)
     model = teacher.model.eval()
     device = next(model.parameters()).device
-    low_precision = teacher.spec.train.precision == "bf16"
+    low_precision = resolve_precision(teacher.spec.train.precision, device) == "bf16"
     for view in progress_bar(range(table.views), desc="teacher views", unit="view"):
         for start in range(0, len(train), batch_size):
             index = torch.arange(start, min(start + batch_size, len(train)))

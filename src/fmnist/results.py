@@ -20,7 +20,7 @@ from typing import Any
 import torch
 import torchvision
 
-from fmnist import quick
+from fmnist import precision, quick
 from fmnist.evaluate import EvalResult
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import project_root, results_dir, write_json
@@ -34,24 +34,20 @@ TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
 
 
 def machine() -> str:
-    """``<CPU model>[ with AMX bf16], x86_64, 2 cores, 2 threads``: what published times were measured on."""
-    cpu = platform.processor() or platform.machine()
-    info = Path("/proc/cpuinfo")
-    if info.is_file():
-        fields = [line.split(":", 1) for line in info.read_text().splitlines() if ":" in line]
-        names = [value.strip() for key, value in fields if key.strip() == "model name"]
-        flags = next((value.split() for key, value in fields if key.strip() == "flags"), [])
-        amx = " with AMX bf16" if "amx_bf16" in flags else ""  # bf16 training speed depends on it
-        cpu = f"{names[0]}{amx}, {platform.machine()}" if names else cpu
-    return f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} threads"
+    """``<CPU model> (<machine class>), 2 cores, 2 threads``: what published times were measured on."""
+    about = precision.machine()
+    return (
+        f"{about['cpu_model']} ({about['machine_class']}), {about['cores']} cores, {about['threads']} threads"
+    )
 
 
-def _environment() -> dict[str, str]:
+def _environment() -> dict[str, Any]:
     return {
         "python": platform.python_version(),
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
         "machine": machine(),
+        **precision.machine(),
     }
 
 
@@ -89,7 +85,7 @@ def save_result(
         "quick": quick.is_quick(),
         "model": model.config,
         "parameters": model.num_parameters(),
-        "train_config": asdict(config),
+        "train_config": asdict(config) | {"precision": histories[0].precision},  # the one that ran
         "history": histories[0].to_dict(),
         **({"member_histories": [h.to_dict() for h in histories]} if len(histories) > 1 else {}),
         "train_seconds": sum(h.seconds for h in histories),

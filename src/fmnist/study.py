@@ -197,6 +197,8 @@ def _shipping_metadata(record: dict[str, Any]) -> dict[str, Any]:
         "test_accuracy": record.get("test_plain", record["test"])["accuracy"],
         "test_accuracy_reported": record["test"]["accuracy"],
         "tta": record["config"]["train"]["tta"],
+        "precision": record["config"]["train"]["precision"],
+        "machine_class": record["environment"]["machine_class"],
         "study_key": record["key"],
         **({"teacher": record["teacher"]} if "teacher" in record else {}),
     }
@@ -235,6 +237,7 @@ def _record(
         "train_examples": len(data.train),
         "val_seen_in_training": candidate.data == "60k",
         "train_seconds": sum(h.seconds for h in histories),
+        "precision": histories[0].precision,
         "histories": [h.to_dict() for h in histories],
         "val": _metrics(val),
         "test": _metrics(test),

@@ -85,7 +85,6 @@ class TeacherSpec:
             schedule="onecycle",
             label_smoothing=0.1,
             augment=("hflip", "translate:2"),
-            precision="bf16",
             keep_best=None,  # the last epoch: validation never chooses anything of a teacher
         )
     )

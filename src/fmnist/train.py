@@ -24,6 +24,7 @@ from fmnist import augment as augmentations
 from fmnist.checkpoint import CheckpointError, load_training_state, save_training_state
 from fmnist.data import Augment, Splits, iterate_batches
 from fmnist.evaluate import evaluate
+from fmnist.precision import PRECISIONS, Precision, Resolved, resolve_precision, warn_if_emulated
 from fmnist.progress import bar as progress_bar
 
 
@@ -66,7 +67,7 @@ class TrainConfig:
     drop_last: bool = False
     keep_best: Literal["val_acc", "val_loss"] | None = "val_acc"
     eval_batch_size: int = 4096
-    precision: Literal["fp32", "bf16"] = "fp32"  # bf16: matrix products in bfloat16 (autocast) when training
+    precision: Precision = "auto"  # auto: bf16 autocast where the hardware does bf16 natively, else fp32
     progress: bool = True
     checkpoint_path: str | None = None  # if set, the resumable state is written here every epoch
 
@@ -98,8 +99,8 @@ class TrainConfig:
                 f"ema_decay must be in (0, 1), got {self.ema_decay}",
             ),
             (
-                self.precision in ("fp32", "bf16"),
-                f"precision must be 'fp32' or 'bf16', got {self.precision!r}",
+                self.precision in PRECISIONS,
+                f"precision must be 'auto', 'fp32' or 'bf16', got {self.precision!r}",
             ),
             (
                 self.keep_best in ("val_acc", "val_loss", None),
@@ -118,12 +119,14 @@ class History:
 
     Each record: epoch, train_loss, train_acc (over the epoch, dropout and augmentation active),
     val_loss, val_acc, seconds (training + validation) and train_seconds (training only).
+    ``precision`` is the one that ran (``auto`` resolved for the device).
     """
 
     epochs: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int | None = None
     device: str = "cpu"
     interrupted: bool = False
+    precision: Resolved = "fp32"
 
     def column(self, key: str) -> list[float]:
         """One metric over the epochs, e.g. ``history.column("val_acc")``."""
@@ -209,6 +212,7 @@ class _Run:
     generator: torch.Generator
     augment: Augment | None
     device: torch.device
+    precision: Resolved
 
     @property
     def evaluated(self) -> nn.Module:
@@ -235,7 +239,7 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
         drop_last=config.drop_last,
         augment=run.augment,
     )
-    low_precision = config.precision == "bf16"
+    low_precision = run.precision == "bf16"
     for step, (x, y) in enumerate(batches):
         with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=low_precision):
             logits = run.model(x)
@@ -268,8 +272,12 @@ _RESUME_FREE = ("device", "progress", "checkpoint_path", "eval_batch_size")
 
 
 def recipe_of(config: TrainConfig) -> dict[str, Any]:
-    """The fields of ``config`` that determine a run's result (device, progress and paths aside)."""
-    return {k: v for k, v in asdict(config).items() if k not in _RESUME_FREE}
+    """The fields of ``config`` that determine a run's result (device, progress and paths aside),
+    with ``precision`` the one that runs: ``auto`` resolved for the config's device. So a study key
+    holds the precision that ran, and two machine classes give two result files."""
+    recipe = {k: v for k, v in asdict(config).items() if k not in _RESUME_FREE}
+    recipe["precision"] = resolve_precision(config.precision, choose_device(config.device))
+    return recipe
 
 
 def fit(
@@ -311,8 +319,10 @@ def fit(
         generator=torch.Generator().manual_seed(config.seed),
         augment=augment if augment is not None else augmentations.build(config.augment),
         device=device,
+        precision=resolve_precision(config.precision, device),
     )
-    history = History(device=str(device))
+    warn_if_emulated(run.precision, device)
+    history = History(device=str(device), precision=run.precision)
     best_score, best_state = -math.inf, None
     first_epoch = 1
     if resume_from is not None:

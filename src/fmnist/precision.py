@@ -1,0 +1,137 @@
+"""Which precision a run trains in: bf16 autocast only where the hardware does bf16 natively.
+
+``precision="auto"`` (the default everywhere) resolves, for the device a run trains on, to
+``"bf16"`` where the matrix units multiply bfloat16 natively (a CPU with AMX or AVX-512 BF16, a
+CUDA GPU that supports bf16) and to ``"fp32"`` everywhere else. On a CPU without native bf16
+(AVX2 or plain AVX-512) oneDNN emulates it, and a training step runs about 15x slower than in
+fp32. `machine_class` names the class a time was measured on, e.g. ``x86 AMX bf16``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import torch
+
+Precision = Literal["auto", "fp32", "bf16"]
+Resolved = Literal["fp32", "bf16"]
+PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16")
+
+
+def _cpu_flags() -> set[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is no such file)."""
+    info = Path("/proc/cpuinfo")
+    if not info.is_file():
+        return set()
+    for line in info.read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            return set(value.split())
+    return set()
+
+
+def cpu_has_amx() -> bool:
+    """AMX tiles with bf16 (Intel Sapphire Rapids and later)."""
+    check = getattr(torch.cpu, "_is_amx_tile_supported", None)
+    return bool(check()) if check is not None else "amx_bf16" in _cpu_flags()
+
+
+def cpu_has_avx512_bf16() -> bool:
+    """AVX-512 BF16 dot products (Intel Cooper Lake and later, AMD Zen 4 and later)."""
+    check = getattr(torch.cpu, "_is_avx512_bf16_supported", None)
+    return bool(check()) if check is not None else "avx512_bf16" in _cpu_flags()
+
+
+def onednn_bf16() -> bool:
+    """oneDNN's own check. It answers True on any AVX-512 core, where bf16 may still be emulated."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def cpu_native_bf16() -> bool:
+    """Whether this CPU's matrix units multiply bfloat16 natively (not emulated by oneDNN)."""
+    return onednn_bf16() and (cpu_has_amx() or cpu_has_avx512_bf16())
+
+
+def cuda_native_bf16() -> bool:
+    """Whether the current CUDA GPU does bf16 natively (Ampere and later)."""
+    return bool(torch.cuda.is_bf16_supported(including_emulation=False))
+
+
+def native_bf16(device: torch.device | str) -> bool:
+    """Whether ``device`` multiplies bfloat16 matrices natively. MPS: no (fp32 is the safe choice)."""
+    kind = torch.device(device).type
+    if kind == "cpu":
+        return cpu_native_bf16()
+    if kind == "cuda":
+        return cuda_native_bf16()
+    return False
+
+
+def resolve_precision(precision: str, device: torch.device | str, *, native: bool | None = None) -> Resolved:
+    """``"auto"`` -> ``"bf16"`` where ``device`` does bf16 natively, else ``"fp32"``; an explicit
+    choice stays. ``native`` answers the hardware question for another machine (tests, keys)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if precision == "auto":
+        return "bf16" if (native_bf16(device) if native is None else native) else "fp32"
+    return "bf16" if precision == "bf16" else "fp32"
+
+
+@functools.cache
+def _warn_once(kind: str) -> None:
+    warnings.warn(
+        f"precision='bf16' on a {kind} without native bf16 runs, emulated, many times slower than "
+        "fp32; use precision='auto' to train in what the hardware does natively",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def warn_if_emulated(resolved: str, device: torch.device | str) -> None:
+    """Warn once per device kind when bf16 runs where the hardware only emulates it."""
+    if resolved == "bf16" and not native_bf16(device):
+        _warn_once(torch.device(device).type.upper())
+
+
+def cpu_isa() -> str:
+    """The widest matrix instruction set this CPU has: ``AMX``, ``AVX-512 BF16``, ``AVX-512``,
+    ``AVX2`` or what torch reports (e.g. ``DEFAULT`` on Arm)."""
+    if cpu_has_amx():
+        return "AMX"
+    if cpu_has_avx512_bf16():
+        return "AVX-512 BF16"
+    capability = torch.backends.cpu.get_cpu_capability()
+    return {"AVX512": "AVX-512"}.get(capability, capability)
+
+
+def machine_class() -> str:
+    """The CPU class times are measured on: architecture, ISA and the precision ``auto`` picks,
+    e.g. ``x86 AMX bf16``, ``x86 AVX-512 fp32`` or ``x86 AVX2 fp32``."""
+    arch = {"x86_64": "x86", "AMD64": "x86", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    return f"{arch} {cpu_isa().removesuffix(' BF16')} {resolve_precision('auto', 'cpu')}"
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``), or what the platform says."""
+    info = Path("/proc/cpuinfo")
+    if info.is_file():
+        for line in info.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                return value.strip()
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, str | int]:
+    """What a published time was measured on: class, CPU model, cores and threads."""
+    return {
+        "machine_class": machine_class(),
+        "cpu_model": cpu_model(),
+        "cores": os.cpu_count() or 1,
+        "threads": torch.get_num_threads(),
+    }
