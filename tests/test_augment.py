@@ -80,3 +80,31 @@ def test_unknown_augmentations_are_named():
         build(["rotate:15"])
     assert build([]) is None
     assert set(augment.REGISTRY) == {"hflip", "translate", "erase", "mixup", "cutmix"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    names=st.sampled_from(
+        [("hflip",), ("hflip", "translate:1"), ("hflip", "translate:2"), ("hflip:0.3", "translate")]
+    ),
+    n=st.integers(1, 40),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_flip_and_shift_on_raw_bytes_give_the_images_and_draws_of_the_float_path(names, n, seed):
+    flip_shift = build(names)
+    assert isinstance(flip_shift, augment.FlipShift)
+    images = torch.randint(0, 256, (n, 1, 28, 28), dtype=torch.uint8)
+    labels = torch.randint(0, 10, (n,))
+    on_floats = torch.Generator().manual_seed(seed)
+    on_bytes = torch.Generator().manual_seed(seed)
+    x, _ = flip_shift(images.float() / 255, labels, on_floats)  # hflip then translate, as composed before
+    raw, _ = flip_shift.on_uint8(images, labels, on_bytes)
+    assert raw.dtype == torch.uint8 and torch.equal(raw.float() / 255, x)
+    assert torch.equal(on_floats.get_state(), on_bytes.get_state())  # the same random numbers drawn
+
+
+def test_flip_shift_draws_what_hflip_then_translate_draw():
+    x, y = torch.rand(16, 1, 28, 28), torch.randint(0, 10, (16,))
+    first, second = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
+    composed, _ = translate(*hflip(x, y, first), first, max_shift=2)
+    assert torch.equal(build(["hflip", "translate:2"])(x, y, second)[0], composed)

@@ -44,6 +44,7 @@ def test_the_best_ensemble_is_still_shipped_under_its_name():
 
 
 def test_the_default_shipped_model_is_the_frontiers_best_by_validation_and_says_how_it_was_trained():
+    from fmnist.precision import as_class
     from fmnist.pretrained import default_name
     from fmnist.studies import all_candidates, frontier_names, selection_val
     from fmnist.study import load_study, summarize
@@ -54,9 +55,11 @@ def test_the_default_shipped_model_is_the_frontiers_best_by_validation_and_says_
         return
     meta = model.metadata
     assert {"method", "data", "val_accuracy", "test_accuracy", "study_key", "description"} <= set(meta)
+    assert {"precision", "machine_class"} <= set(meta) and meta["machine_class"].endswith(meta["precision"])
     candidate = all_candidates()[meta["recipe"]]
     assert candidate.members == 1 and model.config == model_from_config(candidate.model).config
-    assert meta["study_key"] == candidate.key(meta["seed"], quick_mode=False)
+    with as_class(meta["machine_class"]):  # its key as "auto" resolved where it trained
+        assert meta["study_key"] == candidate.key(meta["seed"], quick_mode=False)
     summaries = summarize(load_study())
     frontier = [summaries[n] for n in frontier_names() if n in summaries and summaries[n].fully_connected]
     assert meta["recipe"] in {s.name for s in frontier}  # never the CNN teacher drawn beside them

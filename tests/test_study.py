@@ -16,6 +16,7 @@ import torch
 
 from fmnist import frontier, study
 from fmnist.models import MLP, ByteDropout
+from fmnist.precision import as_class
 from fmnist.study import Candidate, load_study, result_path, run_candidate, run_study, summarize
 from fmnist.train import TrainConfig
 
@@ -79,15 +80,20 @@ def test_a_60k_fit_trains_on_train_and_validation_and_keeps_its_last_epoch(split
     assert record["val"]["total"] == min(len(splits.val), study.SEEN_VAL_EXAMPLES)
 
 
+def measured_on(records: list[dict], machine_class: str) -> list[dict]:
+    """The same records, as if measured on ``machine_class``."""
+    return [r | {"environment": r["environment"] | {"machine_class": machine_class}} for r in records]
+
+
 def test_summaries_and_frontier_rows_come_from_the_result_files(splits, tmp_path):
-    records = run_study([TINY], splits, [0, 1, 2])
+    records = measured_on(run_study([TINY], splits, [0, 1, 2]), study.SELECTION_CLASS)
     (summary,) = summarize(records).values()
     assert summary.seeds == [0, 1, 2] and summary.minutes > 0
     assert summary.test_acc_mean == pytest.approx(sum(r["test"]["accuracy"] for r in records) / 3)
     rows = frontier.frontier_rows(records, [], ["tiny"])
     assert rows[0]["recipe"] == "tiny" and rows[0]["method"] == "labels" and rows[0]["fully_connected"]
     assert {"minutes", "test_acc_mean", "test_acc_std", "val_acc_mean", "seeds", "parameters"} <= set(rows[0])
-    assert "| tiny | labels | yes |" in frontier.frontier_table(rows)
+    assert f"| {study.SELECTION_CLASS} | tiny | labels | yes |" in frontier.frontier_table(rows)
     screening = frontier.screening_rows(
         [TINY, replace(TINY, name="untried")], records, {"tiny": ("kept", "x")}
     )
@@ -97,6 +103,30 @@ def test_summaries_and_frontier_rows_come_from_the_result_files(splits, tmp_path
     ]
     path = frontier.write_screening(screening, tmp_path)
     assert [json.loads(line)["candidate"] for line in path.read_text().splitlines()] == ["tiny", "untried"]
+
+
+def test_two_cpu_classes_never_mix_their_minutes(splits):
+    amx = measured_on(run_study([TINY], splits, [0, 1]), "x86 AMX bf16")
+    avx2 = [r | {"train_seconds": 10 * r["train_seconds"]} for r in measured_on(amx, "x86 AVX2 fp32")]
+    with pytest.raises(ValueError, match="several machine classes"):
+        summarize(amx + avx2, machine_class=None)
+    assert summarize(amx + avx2)["tiny"].minutes == summarize(amx)["tiny"].minutes
+    slow = summarize(amx + avx2, "x86 AVX2 fp32")["tiny"].minutes
+    assert slow == pytest.approx(10 * summarize(amx)["tiny"].minutes)
+    rows = frontier.frontier_rows(amx + avx2, [], ["tiny"])
+    assert [(r["machine_class"], r["recipe"]) for r in rows] == [
+        ("x86 AMX bf16", "tiny"),
+        ("x86 AVX2 fp32", "tiny"),
+    ]
+    screening = frontier.screening_rows(
+        [TINY, replace(TINY, name="untried")], amx + avx2, {"tiny on x86 AVX2 fp32": ("kept", "there")}
+    )
+    assert [(r["machine_class"], r["candidate"], r["decision"]) for r in screening] == [
+        ("x86 AMX bf16", "tiny", "pending"),
+        ("x86 AMX bf16", "untried", "pending"),
+        ("x86 AVX2 fp32", "tiny", "kept"),  # another class lists what ran there only
+    ]
+    assert {r["config"]["train"]["precision"] for r in screening} == {"bf16"}  # TINY pins bf16
 
 
 def test_flip_trained_runs_also_report_flip_averaging_as_its_own_row(splits, tmp_path):
@@ -151,10 +181,13 @@ def test_committed_study_results_are_full_runs_and_their_keys_match_the_candidat
         assert not record["config"]["quick"], f"a quick-mode study result was committed: {record['name']}"
         name = record["name"]
         if record["method"] == "cnn":  # a teacher's record: keyed by its spec
-            assert TEACHERS[name].key(quick_mode=False) == record["key"], f"{name} changed"
+            with as_class(study.machine_class_of(record)):
+                assert TEACHERS[name].key(quick_mode=False) == record["key"], f"{name} changed"
             continue
         candidate = candidates[name]
-        assert candidate.key(record["seed"], quick_mode=False) == record["key"], f"{record['name']} changed"
+        with as_class(study.machine_class_of(record)):  # "auto" as it resolved where it was measured
+            key = candidate.key(record["seed"], quick_mode=False)
+        assert key == record["key"], f"{record['name']} changed"
 
 
 def test_committed_frontier_and_screening_are_the_ones_the_result_files_give():

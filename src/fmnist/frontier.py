@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from fmnist.paths import atomic_write, write_json
+from fmnist.precision import as_class
 from fmnist.results import validation_accuracy
-from fmnist.study import Candidate, Summary, summarize
+from fmnist.study import SELECTION_CLASS, Candidate, Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
@@ -28,13 +29,14 @@ REFERENCES = {
 
 
 def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The reference notebook's two models, as reproduced (``assets/results``), as frontier rows."""
-    groups: dict[str, list[Mapping[str, Any]]] = {}
+    """The reference notebook's two models, as reproduced (``assets/results``), as frontier rows:
+    one per model and machine class."""
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for record in results:
         if record["name"] in REFERENCES:
-            groups.setdefault(record["name"], []).append(record)
+            groups.setdefault((record["name"], machine_class_of(record)), []).append(record)
     rows = []
-    for name, runs in groups.items():
+    for (name, _), runs in groups.items():
         tests = [r["test"]["accuracy"] for r in runs]
         vals = [validation_accuracy(r) for r in runs]
         rows.append(
@@ -49,9 +51,15 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
                 "seeds": sorted(r["seed"] for r in runs),
                 "parameters": runs[0]["parameters"],
                 "source": f"assets/results/{name}-seed*.json",
+                **_machine(runs[0]["environment"]),
             }
         )
     return rows
+
+
+def _machine(about: Mapping[str, Any]) -> dict[str, Any]:
+    """What a row's minutes were measured on: class, CPU model, threads."""
+    return {k: about[k] for k in ("machine_class", "cpu_model", "threads")}
 
 
 def measured_reference_rows(folder: Path) -> list[dict[str, Any]]:
@@ -76,6 +84,9 @@ def candidate_row(summary: Summary) -> dict[str, Any]:
         "parameters": summary.parameters,
         "description": summary.description,
         "source": f"assets/study/{summary.name}-seed*.json",
+        "machine_class": summary.machine_class,
+        "cpu_model": summary.cpu_model,
+        "threads": summary.threads,
     }
     if summary.selected_by is not None:
         row["selected_by"] = summary.selected_by
@@ -89,14 +100,19 @@ def frontier_rows(
     measured: Iterable[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """Reference rows (reproduced, and ``measured`` ones: `measured_reference_rows`), then one row
-    per study candidate in ``names`` that has results; sorted by minutes."""
-    summaries = summarize(study_records)
+    per study candidate in ``names`` that has results, for each machine class measured (its
+    ``machine_class``); sorted by class (`SELECTION_CLASS` first), then minutes."""
+    study_records = list(study_records)
     rows = reference_rows(results) + [dict(row) for row in measured]
-    for name in (n for n in names if n in summaries):
-        rows.append(candidate_row(summaries[name]))
-        if "flip_tta" in summaries[name].extra:
-            rows.append(flip_tta_row(summaries[name]))
-    return sorted(rows, key=lambda row: row["minutes"])
+    for machine_class in machine_classes(study_records):
+        summaries = summarize(study_records, machine_class)
+        for name in (n for n in names if n in summaries):
+            rows.append(candidate_row(summaries[name]))
+            if "flip_tta" in summaries[name].extra:
+                rows.append(flip_tta_row(summaries[name]))
+    return sorted(
+        rows, key=lambda row: (row["machine_class"] != SELECTION_CLASS, row["machine_class"], row["minutes"])
+    )
 
 
 def flip_tta_row(summary: Summary) -> dict[str, Any]:
@@ -125,14 +141,15 @@ def _pct(mean: float, std: float | None = None) -> str:
 def frontier_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown: one line per frontier row, with its method, minutes per seed and seeds."""
     lines = [
-        "| recipe | method | fully connected | minutes per seed | n seeds | val acc % | test acc % "
-        "| parameters |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| CPU class | recipe | method | fully connected | minutes per seed | n seeds | val acc % "
+        "| test acc % | parameters |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         val = _pct(row["val_acc_mean"]) + (" (seen in training)" if row["method"].endswith("60k") else "")
         lines.append(
-            f"| {row['recipe']} | {row['method']} | {'yes' if row['fully_connected'] else 'no'} "
+            f"| {row['machine_class']} | {row['recipe']} | {row['method']} "
+            f"| {'yes' if row['fully_connected'] else 'no'} "
             f"| {row['minutes']:.1f} | {len(row['seeds'])} | {val} "
             f"| {_pct(row['test_acc_mean'], row['test_acc_std'])} | {row['parameters']:,} |"
         )
@@ -144,36 +161,49 @@ def screening_rows(
     study_records: Iterable[Mapping[str, Any]],
     decisions: Mapping[str, tuple[str, str]],
 ) -> list[dict[str, Any]]:
-    """One row per screened candidate (in screening order): its config, seeds, validation
-    accuracy, minutes, and the decision taken (``pending`` until one is recorded)."""
-    summaries = summarize(study_records)
+    """One row per screened candidate (in screening order) and machine class: its config
+    (``auto`` resolved for that class), seeds, validation accuracy, minutes, and the decision
+    taken (``pending`` until one is recorded). `SELECTION_CLASS` lists every candidate (with no
+    seeds where none ran yet); another class, those that ran there. On `SELECTION_CLASS` a
+    decision is keyed by the candidate's name, on another class by ``"<name> on <class>"``."""
+    study_records, candidates = list(study_records), list(candidates)
     rows = []
-    for candidate in candidates:
-        summary = summaries.get(candidate.name)
-        base = summaries.get(candidate.base) if candidate.base else None
-        verdict, why = decisions.get(candidate.name, ("pending", ""))
-        compared = summary is not None and base is not None
-        seen = candidate.data == "60k"  # its validation images were trained on: no comparison
-        rows.append(
-            {
-                "candidate": candidate.name,
-                "base": candidate.base,
-                "val_change_vs_base": summary.val_acc_mean - base.val_acc_mean
-                if compared and not seen
-                else None,
-                "val_seen_in_training": seen,
-                "speedup_vs_base": base.minutes / summary.minutes if compared else None,
-                "description": candidate.description,
-                "method": candidate.method,
-                "config": _recipe_config(candidate),
-                "seeds": summary.seeds if summary else [],
-                "val_acc_mean": summary.val_acc_mean if summary else None,
-                "val_acc_std": summary.val_acc_std if summary else None,
-                "minutes": summary.minutes if summary else None,
-                "decision": verdict,
-                "why": why,
-            }
-        )
+    for machine_class in dict.fromkeys([SELECTION_CLASS, *machine_classes(study_records)]):
+        summaries = summarize(study_records, machine_class)
+        for candidate in candidates:
+            summary = summaries.get(candidate.name)
+            if summary is None and machine_class != SELECTION_CLASS:
+                continue
+            base = summaries.get(candidate.base) if candidate.base else None
+            compared = summary is not None and base is not None
+            key = (
+                candidate.name if machine_class == SELECTION_CLASS else f"{candidate.name} on {machine_class}"
+            )
+            verdict, why = decisions.get(key, ("pending", ""))
+            seen = candidate.data == "60k"  # its validation images were trained on: no comparison
+            with as_class(machine_class):
+                config = _recipe_config(candidate)
+            rows.append(
+                {
+                    "candidate": candidate.name,
+                    "machine_class": machine_class,
+                    "base": candidate.base,
+                    "val_change_vs_base": summary.val_acc_mean - base.val_acc_mean
+                    if compared and not seen
+                    else None,
+                    "val_seen_in_training": seen,
+                    "speedup_vs_base": base.minutes / summary.minutes if compared else None,
+                    "description": candidate.description,
+                    "method": candidate.method,
+                    "config": config,
+                    "seeds": summary.seeds if summary else [],
+                    "val_acc_mean": summary.val_acc_mean if summary else None,
+                    "val_acc_std": summary.val_acc_std if summary else None,
+                    "minutes": summary.minutes if summary else None,
+                    "decision": verdict,
+                    "why": why,
+                }
+            )
     return rows
 
 
@@ -193,9 +223,9 @@ def write_screening(rows: Iterable[Mapping[str, Any]], folder: Path) -> Path:
 def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown: candidate, what it changes, seeds, validation mean ± std, minutes, decision."""
     lines = [
-        "| candidate | changes from | what | n seeds | val acc % | vs base (points) | minutes per seed "
-        "| speed vs base | decision | why |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
+        "| CPU class | candidate | changes from | what | n seeds | val acc % | vs base (points) "
+        "| minutes per seed | speed vs base | decision | why |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
         val = "" if row["val_acc_mean"] is None else _pct(row["val_acc_mean"], row["val_acc_std"])
@@ -204,7 +234,8 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
         change = "" if row["val_change_vs_base"] is None else f"{100 * row['val_change_vs_base']:+.2f}"
         speed = "" if row["speedup_vs_base"] is None else f"{row['speedup_vs_base']:.2f}x"
         lines.append(
-            f"| {row['candidate']} | {row['base'] or ''} | {row['description']} | {len(row['seeds'])} "
+            f"| {row['machine_class']} | {row['candidate']} | {row['base'] or ''} | {row['description']} "
+            f"| {len(row['seeds'])} "
             f"| {val} | {change} | {minutes} | {speed} | {row['decision']} | {row['why']} |"
         )
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 Each notebook runs in a fresh kernel, so none depends on another's hidden state; progress bars print
 their final state as text (`fmnist.progress`), never a frozen widget. The times go to
-``assets/run_times.json`` with the machine they were measured on; the README's table is made from it.
+``assets/run_times.json``, one record per CPU class with the machine it was measured on; the
+README's table is made from it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fmnist.paths import assets_dir, project_root, write_json
+from fmnist.precision import machine_class
 from fmnist.progress import PROGRESS_ENV
 from fmnist.results import machine
 
@@ -43,33 +45,53 @@ def execute(paths: Sequence[Path]) -> dict[str, Any]:
         nbformat.write(notebook, path)
         print(f"{path.name}: {seconds / 60:.1f} min", flush=True)
         rows.append({"notebook": path.name, "seconds": seconds})
-    record = merged_run_times(assets_dir() / "run_times.json", rows)
-    write_json(assets_dir() / "run_times.json", record)
+    path = assets_dir() / "run_times.json"
+    record = merged_run_times(path, rows)
+    write_json(path, {"classes": {**_by_class(path), record["machine_class"]: record}})
     return record
 
 
-def merged_run_times(path: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The timing record with ``rows`` (notebooks just run) replacing those notebooks' earlier rows
-    in ``path``; the other notebooks that still exist keep their earlier times (``--only``)."""
+def _by_class(path: Path) -> dict[str, Any]:
+    """The timing records in ``path`` by machine class (a file of the older, one-record kind: as
+    this machine's class)."""
     import json
 
-    earlier = json.loads(path.read_text())["notebooks"] if path.is_file() else []
+    if not path.is_file():
+        return {}
+    saved = json.loads(path.read_text())
+    return saved["classes"] if "classes" in saved else {machine_class(): saved}
+
+
+def merged_run_times(path: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """This machine class's timing record with ``rows`` (notebooks just run) replacing those
+    notebooks' earlier rows in ``path``; the other notebooks that still exist keep their earlier
+    times (``--only``). Each CPU class keeps its own record."""
+    earlier = _by_class(path).get(machine_class(), {}).get("notebooks", [])
     fresh, existing = {row["notebook"] for row in rows}, {p.name for p in notebook_paths()}
     kept = [row for row in earlier if row["notebook"] not in fresh and row["notebook"] in existing]
     merged = sorted(kept + rows, key=lambda row: row["notebook"])
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
+        "machine_class": machine_class(),
         "notebooks": merged,
         "total_seconds": sum(row["seconds"] for row in merged),
     }
 
 
-def run_times_table(record: dict[str, Any]) -> str:
-    """Markdown: each notebook's wall time in the last ``make run``, and the total."""
-    lines = ["| notebook | minutes |", "|---|---:|"]
-    lines += [f"| `{row['notebook']}` | {row['seconds'] / 60:.1f} |" for row in record["notebooks"]]
-    lines.append(
-        f"| **all notebooks** (`make run`, set-up excluded) | **{record['total_seconds'] / 60:.1f}** |"
-    )
-    return "\n".join(lines) + f"\n\nMeasured {record['created'][:10]} on {record['machine']}."
+def run_times_table(saved: dict[str, Any]) -> str:
+    """Markdown: each notebook's wall time in the last ``make run`` of each CPU class, and the total."""
+    records = list(saved["classes"].values()) if "classes" in saved else [saved]
+    names = sorted({row["notebook"] for record in records for row in record["notebooks"]})
+    header = " | ".join(f"minutes, {record.get('machine_class', 'x86 AMX bf16')}" for record in records)
+    lines = [f"| notebook | {header} |", "|---|" + "---:|" * len(records)]
+    for name in names:
+        cells = []
+        for record in records:
+            seconds = {row["notebook"]: row["seconds"] for row in record["notebooks"]}.get(name)
+            cells.append("" if seconds is None else f"{seconds / 60:.1f}")
+        lines.append(f"| `{name}` | {' | '.join(cells)} |")
+    totals = " | ".join(f"**{record['total_seconds'] / 60:.1f}**" for record in records)
+    lines.append(f"| **all notebooks** (`make run`, set-up excluded) | {totals} |")
+    measured = "; ".join(f"{record['created'][:10]} on {record['machine']}" for record in records)
+    return "\n".join(lines) + f"\n\nMeasured {measured}."

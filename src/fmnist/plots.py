@@ -336,70 +336,90 @@ _METHOD_STYLE = {
 
 
 def frontier(rows: Sequence[Mapping[str, object]], goals: Sequence[tuple[float, float]] = ()) -> Figure:
-    """Test accuracy (mean ± std over seeds) against training minutes per seed, log x-axis.
+    """Test accuracy (mean ± std over seeds) against training minutes per seed, log x-axis: one
+    panel per CPU class (``machine_class``: minutes from two classes never share an axis).
 
     One point per row of ``assets/frontier.json``, marker and colour by method, each labelled but
     the flip-averaged rows (hollow markers just above their own runs' point); labels alternate
     below and above their point so that neighbours do not overwrite each other. ``goals``
-    (minutes, accuracy) are drawn as the corners to reach (up and to the left of them).
+    (minutes, accuracy) are drawn in each panel as the corners to reach (up and to the left).
     """
-    fig, ax = plt.subplots(figsize=(10, 6))
+    classes = list(dict.fromkeys(str(row.get("machine_class", "")) for row in rows))
+    fig, axes = plt.subplots(
+        1, len(classes), figsize=(10 * len(classes) ** 0.75, 6), sharey=True, squeeze=False
+    )
     seen: set[str] = set()
-    labelled = 0
-    for row in rows:
-        method = str(row["method"])
-        marker, colour = _METHOD_STYLE.get(method, ("o", "black"))
-        label = method if method not in seen else None
-        seen.add(method)
-        minutes, mean, std = (
-            float(row["minutes"]),
-            100 * float(row["test_acc_mean"]),
-            100 * float(row["test_acc_std"]),
-        )
-        hollow = {"markerfacecolor": "white"} if row.get("flip_tta") else {}  # same runs, flip-averaged
-        ax.errorbar(
-            minutes, mean, yerr=std, fmt=marker, color=colour, capsize=3, label=label, markersize=7, **hollow
-        )
-        if row.get("flip_tta"):
-            continue
-        below = labelled % 2 == 0
-        ax.annotate(
-            textwrap.fill(f"{row['recipe']} (n={len(row['seeds'])})", 24),
-            (minutes, mean),
-            textcoords="offset points",
-            xytext=(5, -4 if below else 4),
-            va="top" if below else "bottom",
-            fontsize=7,
-        )
-        labelled += 1
-    for minutes, accuracy in goals:
-        ax.plot([minutes / 1e3, minutes], [100 * accuracy] * 2, ":", color="tab:red", linewidth=1)
-        ax.plot([minutes, minutes], [100 * accuracy, 100], ":", color="tab:red", linewidth=1)
-        ax.annotate(
-            f"goal: {100 * accuracy:g}% in {minutes:g} min",
-            (minutes, 100 * accuracy),
-            fontsize=7,
-            color="tab:red",
-            textcoords="offset points",
-            xytext=(-110, 4),
-        )
-    ax.set_xscale("log")
-    ticks = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120]
-    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
-    ax.minorticks_off()
-    all_minutes = [float(r["minutes"]) for r in rows] + [m for m, _ in goals]
-    ax.set_xlim(min(all_minutes) / 1.6, max(all_minutes) * 1.6)
+    for ax, machine_class in zip(axes[0], classes, strict=True):
+        panel = [row for row in rows if str(row.get("machine_class", "")) == machine_class]
+        labelled = 0
+        for row in panel:
+            method = str(row["method"])
+            marker, colour = _METHOD_STYLE.get(method, ("o", "black"))
+            label = method if method not in seen else None
+            seen.add(method)
+            minutes, mean, std = (
+                float(row["minutes"]),
+                100 * float(row["test_acc_mean"]),
+                100 * float(row["test_acc_std"]),
+            )
+            hollow = {"markerfacecolor": "white"} if row.get("flip_tta") else {}  # same runs, flip-averaged
+            ax.errorbar(
+                minutes,
+                mean,
+                yerr=std,
+                fmt=marker,
+                color=colour,
+                capsize=3,
+                label=label,
+                markersize=7,
+                **hollow,
+            )
+            if row.get("flip_tta"):
+                continue
+            below = labelled % 2 == 0
+            ax.annotate(
+                textwrap.fill(f"{row['recipe']} (n={len(row['seeds'])})", 24),
+                (minutes, mean),
+                textcoords="offset points",
+                xytext=(5, -4 if below else 4),
+                va="top" if below else "bottom",
+                fontsize=7,
+            )
+            labelled += 1
+        for minutes, accuracy in goals:
+            ax.plot([minutes / 1e3, minutes], [100 * accuracy] * 2, ":", color="tab:red", linewidth=1)
+            ax.plot([minutes, minutes], [100 * accuracy, 100], ":", color="tab:red", linewidth=1)
+            ax.annotate(
+                f"goal: {100 * accuracy:g}% in {minutes:g} min",
+                (minutes, 100 * accuracy),
+                fontsize=7,
+                color="tab:red",
+                textcoords="offset points",
+                xytext=(-110, 4),
+            )
+        ax.set_xscale("log")
+        ticks = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        all_minutes = [float(r["minutes"]) for r in panel] + [m for m, _ in goals]
+        ax.set_xlim(min(all_minutes) / 1.6, max(all_minutes) * 1.6)
+        threads = sorted({str(r.get("threads", "")) for r in panel})
+        cpus = sorted({str(r.get("cpu_model", "")) for r in panel if r.get("cpu_model")})
+        cpu = cpus[0] if len(cpus) == 1 else f"{len(cpus)} CPU models"
+        ax.set_title(f"{machine_class}\n{cpu}, {'/'.join(threads)} threads", fontsize=10)
+        ax.set_xlabel("training minutes per seed on that CPU (validation included), log scale")
+        ax.grid(True, which="both", alpha=0.3)
     accuracies = [100 * float(r["test_acc_mean"]) for r in rows] + [100 * a for _, a in goals]
-    ax.set_ylim(min(accuracies) - 0.6, max(accuracies) + 0.5)
-    ax.set_xlabel("training minutes per seed on this CPU (validation included), log scale")
-    ax.set_ylabel("test accuracy % (mean ± std over seeds)")
-    ax.set_title(
-        "Accuracy per CPU-minute: fully-connected networks on Fashion-MNIST\n"
+    axes[0][0].set_ylim(min(accuracies) - 0.6, max(accuracies) + 0.5)
+    axes[0][0].set_ylabel("test accuracy % (mean ± std over seeds)")
+    fig.suptitle(
+        "Accuracy per CPU-minute: fully-connected networks on Fashion-MNIST, one panel per CPU class "
         "(hollow: the same runs with flip averaging at test time)",
         fontsize=11,
     )
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(title="method", loc="lower right", fontsize=8)
+    handles = [h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]]
+    labels = [lab for ax in axes[0] for lab in ax.get_legend_handles_labels()[1]]
+    axes[0][-1].legend(handles, labels, title="method", loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
 

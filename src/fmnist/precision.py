@@ -9,15 +9,19 @@ fp32. `machine_class` names the class a time was measured on, e.g. ``x86 AMX bf1
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import platform
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import torch
 
+# The class the project's recipes were screened and chosen on, and its shipped model trained on.
+SELECTION_CLASS = "x86 AMX bf16"
 Precision = Literal["auto", "fp32", "bf16"]
 Resolved = Literal["fp32", "bf16"]
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16")
@@ -52,9 +56,25 @@ def onednn_bf16() -> bool:
     return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
+_ASSUMED_CPU_BF16: list[bool] = []  # set by `as_class`: answer for another machine class
+
+
 def cpu_native_bf16() -> bool:
     """Whether this CPU's matrix units multiply bfloat16 natively (not emulated by oneDNN)."""
+    if _ASSUMED_CPU_BF16:
+        return _ASSUMED_CPU_BF16[-1]
     return onednn_bf16() and (cpu_has_amx() or cpu_has_avx512_bf16())
+
+
+@contextlib.contextmanager
+def as_class(machine_class: str) -> Iterator[None]:
+    """Within it, ``auto`` on a CPU resolves as on ``machine_class`` (its last word: ``bf16`` or
+    ``fp32``): the study key or config a run has on another class, e.g. a committed AMX result's."""
+    _ASSUMED_CPU_BF16.append(machine_class.split()[-1] == "bf16")
+    try:
+        yield
+    finally:
+        _ASSUMED_CPU_BF16.pop()
 
 
 def cuda_native_bf16() -> bool:
@@ -114,6 +134,13 @@ def machine_class() -> str:
     e.g. ``x86 AMX bf16``, ``x86 AVX-512 fp32`` or ``x86 AVX2 fp32``."""
     arch = {"x86_64": "x86", "AMD64": "x86", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
     return f"{arch} {cpu_isa().removesuffix(' BF16')} {resolve_precision('auto', 'cpu')}"
+
+
+def class_suffix(machine_class: str) -> str:
+    """``""`` for `SELECTION_CLASS`, else e.g. ``-x86-avx-512-fp32``: told apart in a file name."""
+    if machine_class == SELECTION_CLASS:
+        return ""
+    return "-" + "-".join(machine_class.lower().split())
 
 
 def cpu_model() -> str:

@@ -17,7 +17,8 @@ from fmnist.data import Splits
 from fmnist.evaluate import EvalResult, evaluate
 from fmnist.models import MLP, PRESETS, Ensemble
 from fmnist.paths import results_dir, runs_dir
-from fmnist.results import save_result
+from fmnist.precision import machine_class
+from fmnist.results import result_file_name, save_result
 from fmnist.train import History, TrainConfig, fit, recipe_of, set_seed
 
 
@@ -119,7 +120,7 @@ def recipe_config(name: str, seed: int = 0, **overrides: object) -> TrainConfig:
 def finished_result(name: str, seed: int, **overrides: object) -> Path | None:
     """The result file of recipe ``name`` with ``seed`` if one exists for exactly today's config
     (the same training config and model; device and progress aside), else None."""
-    path = results_dir() / f"{name}-seed{seed}.json"
+    path = results_dir() / result_file_name(name, seed)
     if not path.is_file():
         return None
     record = json.loads(path.read_text())
@@ -188,5 +189,7 @@ def run_recipe(name: str, splits: Splits, seed: int = 0, **overrides: object) ->
         val_accuracy=val.accuracy,
         test_accuracy=test.accuracy,
         best_epochs=[h.best_epoch for h in histories],
+        precision=histories[0].precision,
+        machine_class=machine_class(),
     )
     return Run(name, model, config, histories, val, test, result_path, checkpoint_path)

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 import torchvision
 
-from fmnist import precision, quick
+from fmnist import precision, quick, speed
 from fmnist.evaluate import EvalResult
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import project_root, results_dir, write_json
@@ -31,6 +31,8 @@ BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
 ABLATION_BEGIN, ABLATION_END = "<!-- ablation:begin -->", "<!-- ablation:end -->"
 FRONTIER_BEGIN, FRONTIER_END = "<!-- frontier:begin -->", "<!-- frontier:end -->"
 TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
+STEP_BEGIN, STEP_END = "<!-- step:begin -->", "<!-- step:end -->"
+GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
 
 
 def machine() -> str:
@@ -95,7 +97,13 @@ def save_result(
         **extra,
     }
     target = Path(folder) if folder is not None else results_dir()
-    return write_json(target / f"{name}-seed{config.seed}.json", record)
+    return write_json(target / result_file_name(name, config.seed), record)
+
+
+def result_file_name(name: str, seed: int) -> str:
+    """``<name>-seed<seed>.json``, with this machine's class after the seed where it is not the
+    class the recipes were chosen on: two CPU classes never overwrite each other's results."""
+    return f"{name}-seed{seed}{precision.class_suffix(precision.machine_class())}.json"
 
 
 def load_results(folder: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
@@ -130,16 +138,17 @@ def architecture(config: dict[str, Any]) -> str:
 
 
 def results_table(records: list[dict[str, Any]]) -> str:
-    """Markdown table, one row per run name: mean ± std over its seeds (n = number of seeds)."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """Markdown table, one row per run name and CPU class: mean ± std over its seeds (n = number
+    of seeds)."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:
-        groups[record["name"]].append(record)
+        groups[record["name"], record["environment"]["machine_class"]].append(record)
     lines = [
         "| run | hidden layers | parameters | epochs | n seeds | val acc % | test acc % "
-        "| reference test acc % | train time (s) | device |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| reference test acc % | train time (s) | device | CPU class |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for name, runs in groups.items():
+    for (name, machine_class), runs in groups.items():
         first = runs[0]
         best_val = [validation_accuracy(r) for r in runs]
         reference = first.get("reference_test_accuracy")
@@ -149,7 +158,7 @@ def results_table(records: list[dict[str, Any]]) -> str:
             f"| {_mean_std([r['test']['accuracy'] for r in runs])} "
             f"| {'' if reference is None else f'{reference * 100:.2f}'} "
             f"| {_mean_std([r['train_seconds'] for r in runs], scale=1.0, digits=0)} "
-            f"| {first['history']['device']} |"
+            f"| {first['history']['device']} | {machine_class} |"
         )
     return "\n".join(lines)
 
@@ -219,6 +228,33 @@ def run_times_block(root: Path) -> str:
     return run_times_table(json.loads(path.read_text()))
 
 
+def step_block(root: Path) -> str:
+    """The step benchmark's table (``assets/step_bench.jsonl``, written by `make bench`)."""
+    rows = speed.load_step_bench(root / "assets")
+    return speed.step_table(rows) if rows else "Not measured yet: run `make bench`."
+
+
+def gpu_block(root: Path) -> str:
+    """What was measured on a GPU (``assets/gpu_check.json``, `benchmarks/gpu_check.py`), if anything."""
+    path = root / "assets" / "gpu_check.json"
+    if not path.is_file():
+        return "No GPU measured yet: no GPU times; `auto`'s CUDA choice is covered by unit tests only."
+    check = json.loads(path.read_text())
+    runs = check["runs"]
+    epochs = ", ".join(
+        f"{name} (ran {run['ran']}): {statistics.median(run['train_seconds_per_epoch']):.2f} s"
+        for name, run in runs.items()
+    )
+    return (
+        f"Measured {check['date'][:10]} on one {check['gpu']} (compute capability "
+        f"{'.'.join(map(str, check['capability']))}, torch {check['torch']}) by `benchmarks/gpu_check.py`: "
+        f'native bf16 {"yes" if check["native_bf16"] else "no"}, so `precision="auto"` trained in '
+        f"**{check['auto_resolves_to']}**. {check['recipe']}; median training seconds per 48k epoch: "
+        f"{epochs}. "
+        "Only this was measured on a GPU: no GPU frontier, no GPU test run (CI and `make run` use the CPU)."
+    )
+
+
 def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
     """Regenerate the README's generated blocks (results, frontier, benchmark, ablation, run times)
     from the committed files."""
@@ -230,6 +266,8 @@ def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
         (ABLATION_BEGIN, ABLATION_END, ablation_block),
         (FRONTIER_BEGIN, FRONTIER_END, frontier_block),
         (TIMES_BEGIN, TIMES_END, run_times_block),
+        (STEP_BEGIN, STEP_END, step_block),
+        (GPU_BEGIN, GPU_END, gpu_block),
     ]
     for begin, end, block in blocks:
         if begin in text:

@@ -28,6 +28,7 @@ from fmnist.distill import DistilledTargets, DistillSpec, indexed, precompute_vi
 from fmnist.evaluate import evaluate
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import assets_dir, runs_dir, write_json
+from fmnist.precision import SELECTION_CLASS
 from fmnist.recipes import member_seed
 from fmnist.results import _environment, _metrics
 from fmnist.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
@@ -291,17 +292,38 @@ class Summary:
     description: str = ""
     selected_by: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    machine_class: str = SELECTION_CLASS  # what its minutes were measured on
+    cpu_model: str = ""
+    threads: int = 0
 
 
 def _std(values: list[float]) -> float:
     return statistics.stdev(values) if len(values) > 1 else 0.0
 
 
-def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Summary]:
-    """Group result records by candidate name (all seeds of one config) into `Summary` rows."""
+def machine_class_of(record: dict[str, Any]) -> str:
+    """The machine class a result was measured on (``environment.machine_class``)."""
+    return record["environment"]["machine_class"]
+
+
+def machine_classes(records: Iterable[dict[str, Any]]) -> list[str]:
+    """The classes these records were measured on: `SELECTION_CLASS` first, then by name."""
+    return sorted({machine_class_of(r) for r in records}, key=lambda c: (c != SELECTION_CLASS, c))
+
+
+def summarize(
+    records: Iterable[dict[str, Any]], machine_class: str | None = SELECTION_CLASS
+) -> dict[str, Summary]:
+    """Group result records by candidate name (all seeds of one config) into `Summary` rows, of
+    the records measured on ``machine_class`` only: minutes from two CPU classes never mix. With
+    None, every record, and each name must come from one class."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
-        groups[record["name"]].append(record)
+        if machine_class is None or machine_class_of(record) == machine_class:
+            groups[record["name"]].append(record)
+    for name, runs in groups.items():
+        if len({machine_class_of(r) for r in runs}) > 1:
+            raise ValueError(f"{name}'s results come from several machine classes: pass machine_class")
     rows = {}
     for name, runs in groups.items():
         vals = [r["val"]["accuracy"] for r in runs]
@@ -332,5 +354,8 @@ def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Summary]:
             description=runs[0].get("description", ""),
             selected_by=runs[0].get("selected_by"),
             extra=extra,
+            machine_class=machine_class_of(runs[0]),
+            cpu_model=runs[0]["environment"]["cpu_model"],
+            threads=runs[0]["environment"]["threads"],
         )
     return rows

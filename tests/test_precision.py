@@ -1,0 +1,112 @@
+"""precision="auto": bf16 only where the hardware does it natively; the precision that ran is recorded."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+
+import pytest
+import torch
+
+from fmnist import precision
+from fmnist.models import MLP
+from fmnist.train import TrainConfig, fit, recipe_of, set_seed
+
+# name: (oneDNN's check, AMX tiles, AVX-512 BF16, torch's CPU capability)
+CPUS = {
+    "AMX": (True, True, True, "AVX512"),
+    "AVX-512 BF16": (True, False, True, "AVX512"),
+    "AVX-512 without BF16": (True, False, False, "AVX512"),  # oneDNN says yes: it would emulate
+    "AVX2 only": (False, False, False, "AVX2"),
+}
+EXPECTED = {
+    "AMX": ("bf16", "x86 AMX bf16"),
+    "AVX-512 BF16": ("bf16", "x86 AVX-512 bf16"),
+    "AVX-512 without BF16": ("fp32", "x86 AVX-512 fp32"),
+    "AVX2 only": ("fp32", "x86 AVX2 fp32"),
+}
+
+
+def pretend_cpu(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    onednn, amx, avx512_bf16, capability = CPUS[name]
+    monkeypatch.setattr(precision, "onednn_bf16", lambda: onednn)
+    monkeypatch.setattr(precision, "cpu_has_amx", lambda: amx)
+    monkeypatch.setattr(precision, "cpu_has_avx512_bf16", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: capability)
+    monkeypatch.setattr(precision.platform, "machine", lambda: "x86_64")
+
+
+@pytest.mark.parametrize("cpu", list(CPUS))
+def test_auto_on_a_cpu_picks_bf16_only_where_the_matrix_units_do_it_natively(monkeypatch, cpu):
+    pretend_cpu(monkeypatch, cpu)
+    resolved, machine_class = EXPECTED[cpu]
+    assert precision.resolve_precision("auto", "cpu") == resolved
+    assert precision.machine_class() == machine_class
+    assert precision.resolve_precision("fp32", "cpu") == "fp32"  # an explicit choice stays
+    assert precision.resolve_precision("bf16", "cpu") == "bf16"
+
+
+@pytest.mark.parametrize(("native", "resolved"), [(True, "bf16"), (False, "fp32")])
+def test_auto_on_cuda_follows_the_gpus_native_bf16(monkeypatch, native, resolved):
+    monkeypatch.setattr(precision, "cuda_native_bf16", lambda: native)
+    assert precision.resolve_precision("auto", "cuda") == resolved
+    assert precision.resolve_precision("auto", torch.device("cuda", 0)) == resolved
+
+
+def test_auto_on_mps_is_fp32():
+    assert precision.resolve_precision("auto", "mps") == "fp32"
+
+
+def test_an_unknown_precision_is_a_clear_error():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        precision.resolve_precision("fp16", "cpu")
+    with pytest.raises(ValueError, match="precision must be 'auto', 'fp32' or 'bf16'"):
+        TrainConfig(precision="half")
+
+
+def test_auto_is_the_default_and_the_key_holds_the_precision_that_runs(monkeypatch):
+    assert TrainConfig().precision == "auto"
+    config = TrainConfig(device="cpu")
+    for cpu, (resolved, _) in EXPECTED.items():
+        pretend_cpu(monkeypatch, cpu)
+        assert recipe_of(config)["precision"] == resolved
+        assert recipe_of(config) == recipe_of(replace(config, precision=resolved))
+    pretend_cpu(monkeypatch, "AMX")
+    amx_recipe = recipe_of(config)
+    pretend_cpu(monkeypatch, "AVX2 only")
+    assert recipe_of(config) != amx_recipe  # two classes, two keys: neither is skipped for the other
+
+
+def test_as_class_answers_for_another_machine_class(monkeypatch):
+    pretend_cpu(monkeypatch, "AVX2 only")
+    with precision.as_class("x86 AMX bf16"):
+        assert precision.resolve_precision("auto", "cpu") == "bf16"
+        with precision.as_class("x86 AVX-512 fp32"):
+            assert precision.resolve_precision("auto", "cpu") == "fp32"
+        assert precision.resolve_precision("auto", "cpu") == "bf16"
+    assert precision.resolve_precision("auto", "cpu") == "fp32"
+
+
+def test_explicit_bf16_without_native_support_runs_and_warns_once_naming_auto(monkeypatch, splits):
+    pretend_cpu(monkeypatch, "AVX2 only")
+    precision._warn_once.cache_clear()
+    config = TrainConfig(epochs=1, batch_size=512, device="cpu", precision="bf16", progress=False)
+    small = replace(splits, train=splits.train.subset(1024), val=splits.val.subset(512))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        set_seed(0)
+        first = fit(MLP(hidden=[16]), small, config)
+        fit(MLP(hidden=[16]), small, config)
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(messages) == 1 and "precision='auto'" in messages[0]
+    assert first.precision == "bf16" and first.to_dict()["precision"] == "bf16"
+
+
+def test_the_history_records_the_precision_that_ran(monkeypatch, splits):
+    small = replace(splits, train=splits.train.subset(512), val=splits.val.subset(256))
+    config = TrainConfig(epochs=1, batch_size=256, device="cpu", progress=False)
+    for cpu in ("AVX2 only", "AMX"):
+        pretend_cpu(monkeypatch, cpu)
+        set_seed(0)
+        history = fit(MLP(hidden=[16]), small, config)
+        assert history.precision == EXPECTED[cpu][0]
