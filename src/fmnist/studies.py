@@ -29,6 +29,7 @@ WIDE_TRAIN = TrainConfig(
     weight_decay=0.05,
     schedule="onecycle",
     label_smoothing=0.1,
+    precision="fp32",  # the fp32 baseline of the screening (measured before "auto" existed)
 )
 SHIFT_FLIP = ("hflip", "translate:1")
 
@@ -64,7 +65,8 @@ WIDE_25_BYTES = _variant(
 SCREENING: list[Candidate] = [WIDE_25, WIDE_25_BF16, WIDE_25_BYTES]
 
 # name -> (kept or dropped, why), decided on the 3-seed validation means in assets/study (the numbers
-# themselves are in assets/screening.jsonl, computed from the result files).
+# themselves are in assets/screening.jsonl, computed from the result files). A decision taken on
+# another CPU class than SELECTION_CLASS (x86 AMX bf16) is keyed "<name> on <class>".
 DECISIONS: dict[str, tuple[str, str]] = {
     "wide-e25-fp32": ("kept", "the starting point: today's single-MLP recipe at 1/7 of the cost of `best`"),
     "wide-e25-bf16": (
@@ -93,6 +95,26 @@ DECISIONS: dict[str, tuple[str, str]] = {
         "dropped",
         "on its first seed, better than distilled-e135 but still below labels alone (within about one seed "
         "std of it): no gain to confirm with more seeds",
+    ),
+    "wide-e7 on x86 AVX-512 fp32": (
+        "dropped",
+        "3 seeds: validation 0.8 points below mid512-e20 at slightly fewer minutes (seed 1 was retrained "
+        "once, bit-identical, because other work had shared the 2 cores during its first run)",
+    ),
+    "mid512-e20 on x86 AVX-512 fp32": (
+        "kept",
+        "3 seeds: the fp32 classes' 1-minute point (90.3% validation in under a minute); a narrower net "
+        "trained longer beats the wide net cut to the same minutes",
+    ),
+    "wide-e25-bf16-bytes on x86 AVX-512 fp32": (
+        "kept",
+        "3 seeds: the fp32 classes' 5-minute point, the AMX recipe as `auto` runs it there (in fp32, "
+        "despite its name), validation as on AMX at about twice AMX's minutes",
+    ),
+    "flipshift-e135 on x86 AVX-512 fp32": (
+        "kept, provisionally",
+        "1 seed so far: the best the fp32 classes fit in 30 minutes among the recipes measured (about 15 "
+        "minutes); a longer schedule that fills the 30 minutes is not screened there yet",
     ),
     "search-best": (
         "dropped",
@@ -131,6 +153,17 @@ MID_20 = _variant(
     epochs=20,
 )
 FP32_CLASS_SCREENING: list[Candidate] = [WIDE_7, MID_20]
+FP32_ONE_MINUTE = MID_20  # chosen on the 3-seed validation means (DECISIONS)
+
+
+def live_candidate() -> Candidate:
+    """What notebook 03 trains live: the one-minute recipe of this machine's CPU class, in the
+    precision ``auto`` picks here (`WIDE_25_BYTES` where bf16 is native, else `FP32_ONE_MINUTE`)."""
+    from fmnist.precision import resolve_precision
+    from fmnist.train import choose_device
+
+    return WIDE_25_BYTES if resolve_precision("auto", choose_device()) == "bf16" else FP32_ONE_MINUTE
+
 
 # The frontier: candidates (all seeds) drawn in assets/frontier.png, cheapest first.
 FRONTIER_CANDIDATES: list[Candidate] = [*FP32_CLASS_SCREENING, LONG, LONGEST, LONGEST_60K]
@@ -318,6 +351,7 @@ def ship_best(name: str = "mlp") -> Path | None:
     default shipped model ``name``; ties go to the 60k fit. Of its seeds, the one with the best
     validation accuracy (a 60k fit: the lowest seed). None if its model file is not here
     (``runs/`` is not committed: run `make study` on this machine first)."""
+    from fmnist.precision import as_class
     from fmnist.pretrained import publish
     from fmnist.study import load_study, model_path, study_dir, summarize
 
@@ -333,7 +367,8 @@ def ship_best(name: str = "mlp") -> Path | None:
         if best.selected_by is not None
         else max(runs, key=lambda r: (r["val"]["accuracy"], -r["seed"]))
     )
-    checkpoint = model_path(all_candidates()[best.name], chosen["seed"])
+    with as_class(best.machine_class):  # its key as "auto" resolved where it trained
+        checkpoint = model_path(all_candidates()[best.name], chosen["seed"])
     if not checkpoint.is_file():
         print(f"not shipped: {checkpoint} is missing (trained on another machine?)")
         return None
