@@ -62,9 +62,11 @@ lint: setup
 report: setup
 	$(PY) -m fmnist report
 
-## bench: speed against the reference pipeline (benchmarks/), then the README's tables
+## bench: the training step against this CPU's matrix rate (per native precision), speed against the
+## reference pipeline (benchmarks/), then the README's tables
 bench: setup data
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) benchmarks/bench_step.py
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/reference_points.py
 	$(PY) -m fmnist report

@@ -1,0 +1,95 @@
+"""The training step against the machine's matrix rate: FLOP counts, op groups and the table.
+
+`benchmarks/bench_step.py` measures; this module holds what it and the README share: how many
+matrix FLOPs an MLP's training step does (`matrix_flops_per_step`), which group a profiled op
+belongs to (`op_group`), and the markdown table of ``assets/step_bench.jsonl`` (`step_table`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+STEP_BENCH_FILE = "step_bench.jsonl"
+
+# Profiled op (aten name without "aten::") -> group of the step's breakdown. Unlisted ops: "other".
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "matrix products": ("mm", "addmm", "bmm", "matmul", "linear", "mkldnn_linear", "_mkldnn_matmul"),
+    "batch norm": ("native_batch_norm", "native_batch_norm_backward", "_batch_norm_with_update"),
+    "dropout masks": ("random_", "bernoulli_", "ge", "lt"),
+    "activations": ("relu", "relu_", "clamp_min", "threshold_backward", "gelu", "gelu_backward"),
+    "elementwise products": ("mul", "mul_", "div", "div_", "sub", "sub_", "add", "where"),
+    "augmentation and gather": (
+        "index_select",
+        "take",
+        "index",
+        "flip",
+        "constant_pad_nd",
+        "randperm",
+        "randint",
+        "rand",
+        "arange",
+        "gather",
+    ),
+    "loss": ("_log_softmax", "_log_softmax_backward_data", "nll_loss_forward", "nll_loss_backward"),
+    "optimizer": ("_fused_adamw_", "_fused_adam_", "_foreach_mul_", "_foreach_add_", "zero_", "fill_"),
+    "copies and conversions": ("copy_", "_to_copy", "to", "clone"),
+}
+_OP_GROUP = {op: group for group, ops in _GROUPS.items() for op in ops}
+GROUPS: tuple[str, ...] = (*_GROUPS, "other")
+
+
+def op_group(name: str) -> str:
+    """The breakdown group of a profiled op, e.g. ``aten::addmm`` -> ``matrix products``."""
+    return _OP_GROUP.get(name.removeprefix("aten::"), "other")
+
+
+def matrix_flops_per_step(model: nn.Module, batch_size: int) -> int:
+    """Matrix FLOPs of one training step: each ``nn.Linear``'s forward, weight-gradient and (but
+    for the first layer, whose input needs no gradient) input-gradient products, 2 FLOPs a MAC."""
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    total = 0
+    for index, layer in enumerate(layers):
+        product = 2 * batch_size * layer.in_features * layer.out_features
+        total += product * (2 if index == 0 else 3)
+    return total
+
+
+def load_step_bench(folder: Path) -> list[dict[str, Any]]:
+    """Every line of ``<folder>/step_bench.jsonl`` (none before `make bench` ran)."""
+    path = Path(folder) / STEP_BENCH_FILE
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+
+def newest_per_class(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The newest row of each (machine class, precision), in order of class then precision."""
+    newest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for row in rows:
+        key = (row["machine_class"], row["precision"])
+        if key not in newest or row["date"] >= newest[key]["date"]:
+            newest[key] = row
+    return [newest[key] for key in sorted(newest)]
+
+
+def step_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: per machine class and precision, the step, the epoch, the share of the GEMM peak
+    and where the step's time goes (ms per step by group, largest first)."""
+    lines = [
+        "| CPU class | CPU, threads | precision | GEMM peak GFLOP/s | step ms | 48k epoch s "
+        "| step's matrix GFLOP/s | share of GEMM peak | where a step's time goes (ms) | measured |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for row in newest_per_class(rows):
+        parts = sorted(row["breakdown_ms"].items(), key=lambda item: -item[1])
+        breakdown = ", ".join(f"{group} {ms:.1f}" for group, ms in parts if ms >= 0.05)
+        lines.append(
+            f"| {row['machine_class']} | {row['cpu_model']}, {row['threads']} | {row['precision']} "
+            f"| {row['gemm_gflops']:.0f} | {row['step_ms']:.1f} | {row['epoch_seconds']:.2f} "
+            f"| {row['matrix_gflops']:.0f} | {100 * row['share_of_gemm_peak']:.0f}% | {breakdown} "
+            f"| {row['date'][:10]} |"
+        )
+    return "\n".join(lines)
