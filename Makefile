@@ -53,10 +53,12 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	fi
 
-## lint: ruff over the package, tests and benchmarks
+## lint: ruff over the package, tests and benchmarks; the import contracts (pyproject.toml): floors
+## only point down (outputs -> research -> library) and no circles of imports
 lint: setup
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
 
 ## report: regenerate the README's results table from assets/results/*.json
 report: setup

@@ -32,11 +32,11 @@ from pathlib import Path
 import torch
 from torch.profiler import ProfilerActivity, profile
 
+from fmnist.candidates import LONG
 from fmnist.data import Splits, load_data
 from fmnist.models import MLP
 from fmnist.precision import machine, native_bf16
 from fmnist.speed import GROUPS, matrix_flops_per_step, op_group
-from fmnist.studies import LONG
 from fmnist.train import TrainConfig, fit, set_seed
 
 STEPS_PER_EPOCH = math.ceil(48_000 / LONG.train.batch_size)

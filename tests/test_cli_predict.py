@@ -44,9 +44,9 @@ def test_the_best_ensemble_is_still_shipped_under_its_name():
 
 
 def test_the_default_shipped_model_is_the_frontiers_best_by_validation_and_says_how_it_was_trained():
+    from fmnist.candidates import all_candidates, frontier_names, selection_val
     from fmnist.precision import as_class
     from fmnist.pretrained import default_name
-    from fmnist.studies import all_candidates, frontier_names, selection_val
     from fmnist.study import load_study, summarize
 
     model = load_pretrained()

@@ -45,3 +45,19 @@ def test_running_some_notebooks_keeps_the_other_notebooks_times(tmp_path):
     assert [row["notebook"] for row in record["notebooks"]] == names
     assert record["notebooks"][1]["seconds"] == 99.0
     assert record["total_seconds"] == 10.0 * (len(names) - 1) + 99.0
+
+
+def test_notebook_kernels_talk_over_unix_sockets_without_a_tcp_warning(tmp_path, capfd):
+    import nbformat
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    from fmnist.notebooks import local_kernel
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    with local_kernel() as kernel:
+        assert kernel.transport == "ipc"
+        ExecutePreprocessor(timeout=120, kernel_name="python3").preprocess(
+            notebook, {"metadata": {"path": str(tmp_path)}}, km=kernel
+        )
+    assert notebook.cells[0].outputs[0]["text"] == "42\n"
+    assert "without encryption" not in capfd.readouterr().err

@@ -1,4 +1,4 @@
-"""Result files and the README table generated from them."""
+"""Result files and the README blocks generated from them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from fmnist.evaluate import evaluate
 from fmnist.models import build_model
 from fmnist.paths import project_root
-from fmnist.results import (
+from fmnist.report import (
     ABLATION_BEGIN,
     ABLATION_END,
     BEGIN,
@@ -18,11 +18,9 @@ from fmnist.results import (
     END,
     ablation_block,
     benchmark_block,
-    load_results,
     render_readme,
-    results_table,
-    save_result,
 )
+from fmnist.results import load_results, results_table, save_result
 from fmnist.train import TrainConfig, fit, set_seed
 
 
@@ -73,7 +71,7 @@ def test_the_readme_table_is_the_one_generated_from_the_committed_result_files()
 
 
 def test_every_generated_readme_block_is_up_to_date(tmp_path):
-    from fmnist.results import FRONTIER_BEGIN, TIMES_BEGIN, update_readme
+    from fmnist.report import FRONTIER_BEGIN, TIMES_BEGIN, update_readme
 
     readme = (project_root() / "README.md").read_text()
     assert FRONTIER_BEGIN in readme and TIMES_BEGIN in readme, "README lacks the frontier or run-time block"

@@ -174,7 +174,7 @@ def test_the_study_command_resumes_after_being_killed_and_skips_what_was_done(tm
 
 
 def test_committed_study_results_are_full_runs_and_their_keys_match_the_candidates():
-    from fmnist.studies import TEACHERS, all_candidates
+    from fmnist.candidates import TEACHERS, all_candidates
 
     candidates = all_candidates()
     for record in load_study():
@@ -191,9 +191,9 @@ def test_committed_study_results_are_full_runs_and_their_keys_match_the_candidat
 
 
 def test_committed_frontier_and_screening_are_the_ones_the_result_files_give():
+    from fmnist.candidates import DECISIONS, frontier_names, screened
     from fmnist.paths import project_root
     from fmnist.results import load_results
-    from fmnist.studies import DECISIONS, frontier_names, screened
 
     assets = Path(project_root()) / "assets"
     records = load_study()

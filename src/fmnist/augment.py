@@ -91,7 +91,7 @@ def random_erasing(
 def mixup(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: float = 0.2):
     """Blend the batch with a shuffled copy of itself, weight ~ Beta(alpha, alpha); soft targets."""
     b, device = x.shape[0], x.device
-    lam = _beta(alpha, b, generator)
+    lam = beta_weights(alpha, b, generator)
     partner = torch.randperm(b, generator=generator).to(device)
     lam = lam.to(device)
     targets = one_hot(y)
@@ -102,7 +102,7 @@ def mixup(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: f
 def cutmix(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: float = 1.0):
     """Paste a random box from a shuffled copy of the batch; targets mixed by the pasted area."""
     b, device = x.shape[0], x.device
-    lam = _beta(alpha, b, generator)
+    lam = beta_weights(alpha, b, generator)
     side = ((1 - lam).sqrt() * 28).round().long()
     top = (torch.rand(b, generator=generator) * (29 - side)).long()
     left = (torch.rand(b, generator=generator) * (29 - side)).long()
@@ -114,7 +114,7 @@ def cutmix(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: 
     return pasted, kept * targets + (1 - kept) * targets[partner]
 
 
-def _beta(alpha: float, n: int, generator: torch.Generator) -> torch.Tensor:
+def beta_weights(alpha: float, n: int, generator: torch.Generator) -> torch.Tensor:
     """Beta(alpha, alpha) samples, seeded from ``generator`` (torch's Beta takes no generator)."""
     if alpha <= 0:
         return torch.ones(n)

@@ -139,8 +139,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _study(args: argparse.Namespace) -> int:
+    from fmnist.candidates import SEEDS, all_candidates, ship_best, write_outputs
     from fmnist.data import load_data
-    from fmnist.studies import SEEDS, all_candidates, ship_best, write_outputs
     from fmnist.study import run_study
 
     candidates = all_candidates()
@@ -175,8 +175,8 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from fmnist.results import update_readme
-    from fmnist.studies import write_outputs
+    from fmnist.candidates import write_outputs
+    from fmnist.report import update_readme
 
     for kind, path in write_outputs().items():  # the reference rows follow notebook 02's fresh seed 0
         print(f"{kind}: {path}")
@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     study = commands.add_parser(
         "study",
         help="run the study's candidates x seeds (skips finished runs, resumes interrupted ones)",
-        description="Train every candidate of fmnist.studies with every seed. Each run writes "
+        description="Train every candidate of fmnist.candidates with every seed. Each run writes "
         "assets/study/<name>-seed<seed>-<hash>.json, keyed by a hash of its config: a run whose file "
         "exists is skipped, and a run killed midway resumes from its last epoch.",
     )

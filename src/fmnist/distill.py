@@ -104,7 +104,8 @@ def draw_views(n: int, spec: DistillSpec) -> ViewTable:
     shifts = torch.randint(-s, s + 1, (k, 2, n), generator=generator, dtype=torch.int8)
     if spec.mixup_alpha > 0:
         partners = torch.stack([torch.randperm(n, generator=generator) for _ in range(k)])
-        weights = torch.stack([augment._beta(spec.mixup_alpha, n, generator) for _ in range(k)]).float()
+        draws = [augment.beta_weights(spec.mixup_alpha, n, generator) for _ in range(k)]
+        weights = torch.stack(draws).float()
     else:
         partners = torch.arange(n).expand(k, n).clone()
         weights = torch.ones(k, n)

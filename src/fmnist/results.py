@@ -1,7 +1,7 @@
-"""Result files: one small JSON per training run, and the markdown table made from them.
+"""Result files: one small JSON per training run, and the markdown tables made from them.
 
-Each run records its config, per-epoch history, final test metrics, seed, time, device and
-versions. The README's results table is generated from these files (`update_readme`), never typed.
+Each run records its config, per-epoch history, final test metrics, seed, time, device, machine
+class and versions. The README's tables are generated from these files (`fmnist.report`), never typed.
 """
 
 from __future__ import annotations
@@ -20,19 +20,11 @@ from typing import Any
 import torch
 import torchvision
 
-from fmnist import precision, quick, speed
+from fmnist import precision, quick
 from fmnist.evaluate import EvalResult
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import project_root, results_dir, write_json
 from fmnist.train import History, TrainConfig
-
-BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
-ABLATION_BEGIN, ABLATION_END = "<!-- ablation:begin -->", "<!-- ablation:end -->"
-FRONTIER_BEGIN, FRONTIER_END = "<!-- frontier:begin -->", "<!-- frontier:end -->"
-TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
-STEP_BEGIN, STEP_END = "<!-- step:begin -->", "<!-- step:end -->"
-GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
 
 
 def machine() -> str:
@@ -43,7 +35,8 @@ def machine() -> str:
     )
 
 
-def _environment() -> dict[str, Any]:
+def environment() -> dict[str, Any]:
+    """What a result was measured with: Python, torch, torchvision, and the machine (`machine`)."""
     return {
         "python": platform.python_version(),
         "torch": torch.__version__,
@@ -53,7 +46,8 @@ def _environment() -> dict[str, Any]:
     }
 
 
-def _metrics(result: EvalResult) -> dict[str, Any]:
+def metrics(result: EvalResult) -> dict[str, Any]:
+    """An evaluation as plain data for a result file: accuracy, loss, counts, per-class accuracy."""
     return {
         "accuracy": result.accuracy,
         "loss": result.loss,
@@ -91,9 +85,9 @@ def save_result(
         "history": histories[0].to_dict(),
         **({"member_histories": [h.to_dict() for h in histories]} if len(histories) > 1 else {}),
         "train_seconds": sum(h.seconds for h in histories),
-        **({"val": _metrics(val)} if val is not None else {}),
-        "test": _metrics(test),
-        "environment": _environment(),
+        **({"val": metrics(val)} if val is not None else {}),
+        "test": metrics(test),
+        "environment": environment(),
         **extra,
     }
     target = Path(folder) if folder is not None else results_dir()
@@ -179,98 +173,3 @@ def ablation_table(rows: list[dict[str, Any]]) -> str:
         )
         previous = accuracy
     return "\n".join(lines)
-
-
-def ablation_block(root: Path) -> str:
-    """The ablation table from ``assets/ablation.json`` (written by notebook 03's full run)."""
-    path = root / "assets" / "ablation.json"
-    if not path.is_file():
-        return "No ablation has been run yet: run notebook 03 (`make run`)."
-    return ablation_table(json.loads(path.read_text()))
-
-
-def render_readme(text: str, table: str, begin: str = BEGIN, end: str = END) -> str:
-    """``text`` with the block between the ``begin`` and ``end`` markers replaced by ``table``."""
-    if begin not in text or end not in text:
-        raise ValueError(f"README has no {begin} ... {end} block to fill")
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    return f"{head}{begin}\n{table}\n{end}{tail}"
-
-
-def benchmark_block(root: Path) -> str:
-    """The benchmark tables written by ``benchmarks/bench_pipeline.py`` (CPU, then GPU if any)."""
-    parts = []
-    for name, title in (("benchmark.md", "CPU"), ("benchmark_gpu.md", "GPU")):
-        path = root / "assets" / name
-        if path.is_file():
-            parts.append(f"**{title}.** " + path.read_text().strip())
-    return "\n\n".join(parts) or "No benchmark has been run yet: `python benchmarks/bench_pipeline.py`."
-
-
-def frontier_block(root: Path) -> str:
-    """The frontier table from ``assets/frontier.json`` (written by ``make study``)."""
-    from fmnist.frontier import frontier_table
-
-    path = root / "assets" / "frontier.json"
-    if not path.is_file():
-        return "No frontier yet: run `make study`."
-    return frontier_table(json.loads(path.read_text()))
-
-
-def run_times_block(root: Path) -> str:
-    """How long each notebook took in the last ``make run`` (``assets/run_times.json``)."""
-    from fmnist.notebooks import run_times_table
-
-    path = root / "assets" / "run_times.json"
-    if not path.is_file():
-        return "Not measured yet: run `make run`."
-    return run_times_table(json.loads(path.read_text()))
-
-
-def step_block(root: Path) -> str:
-    """The step benchmark's table (``assets/step_bench.jsonl``, written by `make bench`)."""
-    rows = speed.load_step_bench(root / "assets")
-    return speed.step_table(rows) if rows else "Not measured yet: run `make bench`."
-
-
-def gpu_block(root: Path) -> str:
-    """What was measured on a GPU (``assets/gpu_check.json``, `benchmarks/gpu_check.py`), if anything."""
-    path = root / "assets" / "gpu_check.json"
-    if not path.is_file():
-        return "No GPU measured yet: no GPU times; `auto`'s CUDA choice is covered by unit tests only."
-    check = json.loads(path.read_text())
-    runs = check["runs"]
-    epochs = ", ".join(
-        f"{name} (ran {run['ran']}): {statistics.median(run['train_seconds_per_epoch']):.2f} s"
-        for name, run in runs.items()
-    )
-    return (
-        f"Measured {check['date'][:10]} on one {check['gpu']} (compute capability "
-        f"{'.'.join(map(str, check['capability']))}, torch {check['torch']}) by `benchmarks/gpu_check.py`: "
-        f'native bf16 {"yes" if check["native_bf16"] else "no"}, so `precision="auto"` trained in '
-        f"**{check['auto_resolves_to']}**. {check['recipe']}; median training seconds per 48k epoch: "
-        f"{epochs}. "
-        "Only this was measured on a GPU: no GPU frontier, no GPU test run (CI and `make run` use the CPU)."
-    )
-
-
-def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
-    """Regenerate the README's generated blocks (results, frontier, benchmark, ablation, run times)
-    from the committed files."""
-    root = project_root() or Path.cwd()
-    path = Path(readme) if readme is not None else root / "README.md"
-    text = render_readme(path.read_text(), results_table(load_results()))
-    blocks = [
-        (BENCH_BEGIN, BENCH_END, benchmark_block),
-        (ABLATION_BEGIN, ABLATION_END, ablation_block),
-        (FRONTIER_BEGIN, FRONTIER_END, frontier_block),
-        (TIMES_BEGIN, TIMES_END, run_times_block),
-        (STEP_BEGIN, STEP_END, step_block),
-        (GPU_BEGIN, GPU_END, gpu_block),
-    ]
-    for begin, end, block in blocks:
-        if begin in text:
-            text = render_readme(text, block(root), begin, end)
-    path.write_text(text)
-    return path

@@ -30,7 +30,7 @@ from fmnist.models import MLP, Ensemble
 from fmnist.paths import assets_dir, runs_dir, write_json
 from fmnist.precision import SELECTION_CLASS
 from fmnist.recipes import member_seed
-from fmnist.results import _environment, _metrics
+from fmnist.results import environment, metrics
 from fmnist.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
 from fmnist.train import History, TrainConfig, fit, recipe_of, set_seed
 
@@ -211,15 +211,15 @@ def _record(
     tta = candidate.train.tta
     val = evaluate(model, data.val.images, data.val.labels, tta=tta)
     test = evaluate(model, data.test.images, data.test.labels, tta=tta)
-    plain = {"test_plain": _metrics(evaluate(model, data.test.images, data.test.labels))} if tta else {}
+    plain = {"test_plain": metrics(evaluate(model, data.test.images, data.test.labels))} if tta else {}
     flipped = any(name.startswith("hflip") for name in candidate.train.augment) or (
         candidate.distill is not None and candidate.distill.flip
     )
     if not tta and flipped:
         # Trained on mirrored images: also measure averaging each image with its mirror (no retraining).
         plain = {
-            "val_flip_tta": _metrics(evaluate(model, data.val.images, data.val.labels, tta=True)),
-            "test_flip_tta": _metrics(evaluate(model, data.test.images, data.test.labels, tta=True)),
+            "val_flip_tta": metrics(evaluate(model, data.val.images, data.val.labels, tta=True)),
+            "test_flip_tta": metrics(evaluate(model, data.test.images, data.test.labels, tta=True)),
         }
     description, teacher = candidate.description, {}
     if candidate.distill is not None:
@@ -240,11 +240,11 @@ def _record(
         "train_seconds": sum(h.seconds for h in histories),
         "precision": histories[0].precision,
         "histories": [h.to_dict() for h in histories],
-        "val": _metrics(val),
-        "test": _metrics(test),
+        "val": metrics(val),
+        "test": metrics(test),
         **plain,
         **teacher,
-        "environment": _environment(),
+        "environment": environment(),
     }
 
 

@@ -182,7 +182,7 @@ def get_teacher(spec: TeacherSpec, splits: Splits) -> Teacher:
 
 def teacher_record(teacher: Teacher) -> dict[str, Any]:
     """The teacher as a study result record (``method: "cnn"``, not fully connected)."""
-    from fmnist.results import _environment
+    from fmnist.results import environment
 
     spec = teacher.spec
     return {
@@ -202,5 +202,5 @@ def teacher_record(teacher: Teacher) -> dict[str, Any]:
         "train_seconds": teacher.train_seconds,
         "val": {"accuracy": teacher.val_accuracy},
         "test": {"accuracy": teacher.test_accuracy},
-        "environment": _environment(),
+        "environment": environment(),
     }

@@ -1,0 +1,117 @@
+"""The README's generated blocks: each a table or a sentence made from files that runs wrote.
+
+`update_readme` (``python -m fmnist report``, the last step of ``make run``) rewrites every block
+between its ``<!-- name:begin -->`` and ``<!-- name:end -->`` markers; nothing in them is typed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from pathlib import Path
+
+from fmnist import speed
+from fmnist.frontier import frontier_table
+from fmnist.notebooks import run_times_table
+from fmnist.paths import project_root
+from fmnist.results import ablation_table, load_results, results_table
+
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+ABLATION_BEGIN, ABLATION_END = "<!-- ablation:begin -->", "<!-- ablation:end -->"
+FRONTIER_BEGIN, FRONTIER_END = "<!-- frontier:begin -->", "<!-- frontier:end -->"
+TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
+STEP_BEGIN, STEP_END = "<!-- step:begin -->", "<!-- step:end -->"
+GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
+
+
+def ablation_block(root: Path) -> str:
+    """The ablation table from ``assets/ablation.json`` (written by notebook 03's full run)."""
+    path = root / "assets" / "ablation.json"
+    if not path.is_file():
+        return "No ablation has been run yet: run notebook 03 (`make run`)."
+    return ablation_table(json.loads(path.read_text()))
+
+
+def render_readme(text: str, table: str, begin: str = BEGIN, end: str = END) -> str:
+    """``text`` with the block between the ``begin`` and ``end`` markers replaced by ``table``."""
+    if begin not in text or end not in text:
+        raise ValueError(f"README has no {begin} ... {end} block to fill")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{table}\n{end}{tail}"
+
+
+def benchmark_block(root: Path) -> str:
+    """The benchmark tables written by ``benchmarks/bench_pipeline.py`` (CPU, then GPU if any)."""
+    parts = []
+    for name, title in (("benchmark.md", "CPU"), ("benchmark_gpu.md", "GPU")):
+        path = root / "assets" / name
+        if path.is_file():
+            parts.append(f"**{title}.** " + path.read_text().strip())
+    return "\n\n".join(parts) or "No benchmark has been run yet: `python benchmarks/bench_pipeline.py`."
+
+
+def frontier_block(root: Path) -> str:
+    """The frontier table from ``assets/frontier.json`` (written by ``make study``)."""
+    path = root / "assets" / "frontier.json"
+    if not path.is_file():
+        return "No frontier yet: run `make study`."
+    return frontier_table(json.loads(path.read_text()))
+
+
+def run_times_block(root: Path) -> str:
+    """How long each notebook took in the last ``make run`` (``assets/run_times.json``)."""
+    path = root / "assets" / "run_times.json"
+    if not path.is_file():
+        return "Not measured yet: run `make run`."
+    return run_times_table(json.loads(path.read_text()))
+
+
+def step_block(root: Path) -> str:
+    """The step benchmark's table (``assets/step_bench.jsonl``, written by `make bench`)."""
+    rows = speed.load_step_bench(root / "assets")
+    return speed.step_table(rows) if rows else "Not measured yet: run `make bench`."
+
+
+def gpu_block(root: Path) -> str:
+    """What was measured on a GPU (``assets/gpu_check.json``, `benchmarks/gpu_check.py`), if anything."""
+    path = root / "assets" / "gpu_check.json"
+    if not path.is_file():
+        return "No GPU measured yet: no GPU times; `auto`'s CUDA choice is covered by unit tests only."
+    check = json.loads(path.read_text())
+    runs = check["runs"]
+    epochs = ", ".join(
+        f"{name} (ran {run['ran']}): {statistics.median(run['train_seconds_per_epoch']):.2f} s"
+        for name, run in runs.items()
+    )
+    return (
+        f"Measured {check['date'][:10]} on one {check['gpu']} (compute capability "
+        f"{'.'.join(map(str, check['capability']))}, torch {check['torch']}) by `benchmarks/gpu_check.py`: "
+        f'native bf16 {"yes" if check["native_bf16"] else "no"}, so `precision="auto"` trained in '
+        f"**{check['auto_resolves_to']}**. {check['recipe']}; median training seconds per 48k epoch: "
+        f"{epochs}. "
+        "Only this was measured on a GPU: no GPU frontier, no GPU test run (CI and `make run` use the CPU)."
+    )
+
+
+def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
+    """Regenerate the README's generated blocks (results, frontier, benchmark, ablation, run times)
+    from the committed files."""
+    root = project_root() or Path.cwd()
+    path = Path(readme) if readme is not None else root / "README.md"
+    text = render_readme(path.read_text(), results_table(load_results()))
+    blocks = [
+        (BENCH_BEGIN, BENCH_END, benchmark_block),
+        (ABLATION_BEGIN, ABLATION_END, ablation_block),
+        (FRONTIER_BEGIN, FRONTIER_END, frontier_block),
+        (TIMES_BEGIN, TIMES_END, run_times_block),
+        (STEP_BEGIN, STEP_END, step_block),
+        (GPU_BEGIN, GPU_END, gpu_block),
+    ]
+    for begin, end, block in blocks:
+        if begin in text:
+            text = render_readme(text, block(root), begin, end)
+    path.write_text(text)
+    return path
