@@ -41,6 +41,7 @@ from torchvision.datasets import FashionMNIST
 import fmnist
 from fmnist.data import raw_dir
 from fmnist.recipes import RECIPES, recipe_config
+from fmnist.speed import gemm_gflops
 
 TARGET = 0.8865  # the reference notebook's best test accuracy (model 2)
 WIDE_HIDDEN, WIDE_BATCH = [2048, 2048], 512  # the widest model trained here, for the GEMM fraction
@@ -120,18 +121,6 @@ def time_to_accuracy(splits: fmnist.Splits, recipe: str) -> tuple[dict[str, floa
         "fast_epochs": len(accuracies),
         "fast_epoch_s": statistics.median(history.column("train_seconds")),
     }, model
-
-
-def gemm_gflops(size: int = 2048, repeats: int = 10) -> float:
-    """Peak fp32 matrix-multiply rate: the fastest of ``repeats`` (size x size) @ (size x size)."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    a @ b  # warm up
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * size**3 / best / 1e9
 
 
 def training_gflops(model: fmnist.MLP, splits: fmnist.Splits, batch_size: int) -> float:
@@ -250,7 +239,7 @@ def main() -> None:
     r.update(fast)
     r["time_to_target_speedup"] = r["reference_time_to_88_65_s"] / r["time_to_88_65_s"]
 
-    r["gemm_gflops"] = gemm_gflops()
+    r["gemm_gflops"] = gemm_gflops(repeats=10)
     wide = fmnist.MLP(hidden=WIDE_HIDDEN, dropout=0.2, norm="batch")
     r["train_gflops"] = training_gflops(wide, splits, WIDE_BATCH)
     r["gemm_fraction"] = r["train_gflops"] / r["gemm_gflops"]

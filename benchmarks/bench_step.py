@@ -23,7 +23,6 @@ import argparse
 import json
 import math
 import statistics
-import time
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -36,23 +35,11 @@ from fmnist.candidates import LONG
 from fmnist.data import Splits, load_data
 from fmnist.models import MLP
 from fmnist.precision import machine, native_bf16
-from fmnist.speed import GROUPS, matrix_flops_per_step, op_group
+from fmnist.speed import GROUPS, gemm_gflops, matrix_flops_per_step, op_group
 from fmnist.train import TrainConfig, fit, set_seed
 
 STEPS_PER_EPOCH = math.ceil(48_000 / LONG.train.batch_size)
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def gemm_gflops(dtype: torch.dtype, size: int = 2048, repeats: int = 5) -> float:
-    """The fastest of ``repeats`` square matrix products in ``dtype``, in GFLOP/s."""
-    a, b = torch.randn(size, size).to(dtype), torch.randn(size, size).to(dtype)
-    a @ b  # warm up
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * size**3 / best / 1e9
 
 
 def short_run(splits: Splits, steps: int) -> Splits:

@@ -355,13 +355,13 @@ def iterate_batches(
         order = torch.arange(n, device=split.images.device)
     stop = n - n % batch_size if drop_last else n
     scale, shift = 1.0 / (255.0 * PIXEL_STD), PIXEL_MEAN / PIXEL_STD
+    on_uint8 = getattr(augment, "on_uint8", None)  # geometric augmentations: one gather on the raw bytes
     for start in range(0, stop, batch_size):
         idx = order[start : start + batch_size]
         # index_select gathers rows several times faster than advanced indexing on CPU.
         images = split.images.index_select(0, idx).to(device, non_blocking=True)
         labels = split.labels.index_select(0, idx).to(device, non_blocking=True)
-        on_uint8 = getattr(augment, "on_uint8", None)
-        if on_uint8 is not None:  # geometric augmentations: one gather on the raw bytes
+        if on_uint8 is not None:
             images, labels = on_uint8(images.unsqueeze(1), labels, generator)
             yield normalize(images.float().div_(255.0)), labels
             continue

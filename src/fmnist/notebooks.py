@@ -59,9 +59,11 @@ def _by_class(path: Path) -> dict[str, Any]:
     this machine's class)."""
     import json
 
-    if not path.is_file():
-        return {}
-    saved = json.loads(path.read_text())
+    return _records(json.loads(path.read_text())) if path.is_file() else {}
+
+
+def _records(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved timing file's records by machine class (the older, one-record kind: as this machine's)."""
     return saved["classes"] if "classes" in saved else {machine_class(): saved}
 
 
@@ -95,9 +97,10 @@ def merged_run_times(path: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run_times_table(saved: dict[str, Any]) -> str:
     """Markdown: each notebook's wall time in the last ``make run`` of each CPU class, and the total."""
-    records = list(saved["classes"].values()) if "classes" in saved else [saved]
+    by_class = _records(saved)
+    records = list(by_class.values())
     names = sorted({row["notebook"] for record in records for row in record["notebooks"]})
-    header = " | ".join(f"minutes, {record.get('machine_class', 'x86 AMX bf16')}" for record in records)
+    header = " | ".join(f"minutes, {machine_class}" for machine_class in by_class)
     lines = [f"| notebook | {header} |", "|---|" + "---:|" * len(records)]
     for name in names:
         cells = []

@@ -27,16 +27,21 @@ Resolved = Literal["fp32", "bf16"]
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16")
 
 
-def _cpu_flags() -> set[str]:
-    """The CPU's feature flags from /proc/cpuinfo (empty where there is no such file)."""
+def _cpuinfo(*keys: str) -> str | None:
+    """The first value of any of ``keys`` in /proc/cpuinfo (None where there is no such line or file)."""
     info = Path("/proc/cpuinfo")
     if not info.is_file():
-        return set()
+        return None
     for line in info.read_text().splitlines():
         key, _, value = line.partition(":")
-        if key.strip() in ("flags", "Features"):
-            return set(value.split())
-    return set()
+        if key.strip() in keys:
+            return value.strip()
+    return None
+
+
+def _cpu_flags() -> set[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is no such file)."""
+    return set((_cpuinfo("flags", "Features") or "").split())
 
 
 def cpu_has_amx() -> bool:
@@ -92,13 +97,13 @@ def native_bf16(device: torch.device | str) -> bool:
     return False
 
 
-def resolve_precision(precision: str, device: torch.device | str, *, native: bool | None = None) -> Resolved:
+def resolve_precision(precision: str, device: torch.device | str) -> Resolved:
     """``"auto"`` -> ``"bf16"`` where ``device`` does bf16 natively, else ``"fp32"``; an explicit
-    choice stays. ``native`` answers the hardware question for another machine (tests, keys)."""
+    choice stays. (`as_class` answers the hardware question for another machine class.)"""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     if precision == "auto":
-        return "bf16" if (native_bf16(device) if native is None else native) else "fp32"
+        return "bf16" if native_bf16(device) else "fp32"
     return "bf16" if precision == "bf16" else "fp32"
 
 
@@ -145,13 +150,7 @@ def class_suffix(machine_class: str) -> str:
 
 def cpu_model() -> str:
     """The CPU's model name (``/proc/cpuinfo``), or what the platform says."""
-    info = Path("/proc/cpuinfo")
-    if info.is_file():
-        for line in info.read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                return value.strip()
-    return platform.processor() or platform.machine()
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def machine() -> dict[str, str | int]:

@@ -29,7 +29,10 @@ from fmnist.train import History, TrainConfig
 
 def machine() -> str:
     """``<CPU model> (<machine class>), 2 cores, 2 threads``: what published times were measured on."""
-    about = precision.machine()
+    return _machine_text(precision.machine())
+
+
+def _machine_text(about: Mapping[str, Any]) -> str:
     return (
         f"{about['cpu_model']} ({about['machine_class']}), {about['cores']} cores, {about['threads']} threads"
     )
@@ -37,12 +40,13 @@ def machine() -> str:
 
 def environment() -> dict[str, Any]:
     """What a result was measured with: Python, torch, torchvision, and the machine (`machine`)."""
+    about = precision.machine()  # read once: class, CPU model, cores, threads
     return {
         "python": platform.python_version(),
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
-        "machine": machine(),
-        **precision.machine(),
+        "machine": _machine_text(about),
+        **about,
     }
 
 

@@ -1,17 +1,21 @@
 """The training step against the machine's matrix rate: FLOP counts, op groups and the table.
 
-`benchmarks/bench_step.py` measures; this module holds what it and the README share: how many
-matrix FLOPs an MLP's training step does (`matrix_flops_per_step`), which group a profiled op
+`benchmarks/` measures; this module holds what they and the README share: the GEMM peak
+(`gemm_gflops`), how many matrix FLOPs an MLP's training step does (`matrix_flops_per_step`), which
+group a profiled op
 belongs to (`op_group`), and the markdown table of ``assets/step_bench.jsonl`` (`step_table`).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import nn
 
 STEP_BENCH_FILE = "step_bench.jsonl"
@@ -46,6 +50,19 @@ GROUPS: tuple[str, ...] = (*_GROUPS, "other")
 def op_group(name: str) -> str:
     """The breakdown group of a profiled op, e.g. ``aten::addmm`` -> ``matrix products``."""
     return _OP_GROUP.get(name.removeprefix("aten::"), "other")
+
+
+def gemm_gflops(dtype: torch.dtype = torch.float32, size: int = 2048, repeats: int = 5) -> float:
+    """The machine's matrix rate: the fastest of ``repeats`` (size x size) @ (size x size) products
+    in ``dtype``, in GFLOP/s."""
+    a, b = torch.randn(size, size).to(dtype), torch.randn(size, size).to(dtype)
+    a @ b  # warm up
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best / 1e9
 
 
 def matrix_flops_per_step(model: nn.Module, batch_size: int) -> int:
