@@ -16,12 +16,9 @@ run: setup data
 	$(PY) -m fmnist notebooks
 	$(PY) -m fmnist report
 
-## study: the long work (hours): every seed of every recipe, the screening and the frontier.
-## Finished runs are skipped; an interrupted run resumes. Commit assets/ afterwards.
+## study: the long work (hours): every seed of every recipe of the registry (fmnist.recipes), the
+## screening and the frontier. Finished runs are skipped; an interrupted run resumes. Commit assets/.
 study: setup data
-	$(PY) -m fmnist train --preset seed_small --seeds $(SEEDS)
-	$(PY) -m fmnist train --preset seed_deep --seeds $(SEEDS)
-	$(PY) -m fmnist train --preset best --seeds $(SEEDS)
 	$(PY) -m fmnist study --seeds $(SEEDS)
 	$(PY) -m fmnist report
 

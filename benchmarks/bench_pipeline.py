@@ -20,6 +20,7 @@ Absolute times swing 2x between runs on small machines: compare the ratios, meas
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import math
@@ -40,7 +41,7 @@ from torchvision.datasets import FashionMNIST
 
 import fmnist
 from fmnist.data import raw_dir
-from fmnist.recipes import RECIPES, recipe_config
+from fmnist.recipes import RECIPES
 from fmnist.speed import gemm_gflops
 
 TARGET = 0.8865  # the reference notebook's best test accuracy (model 2)
@@ -102,9 +103,9 @@ def epoch_speed(
 
 def time_to_accuracy(splits: fmnist.Splits, recipe: str) -> tuple[dict[str, float], torch.nn.Module]:
     """Train ``recipe``; training seconds (evaluation excluded) until the test accuracy >= TARGET."""
-    config = recipe_config(recipe, seed=0, progress=False)
+    config = dataclasses.replace(RECIPES[recipe].train, seed=0, progress=False)
     fmnist.set_seed(0)
-    model = fmnist.build_model(RECIPES[recipe].preset)
+    model = fmnist.MLP(**RECIPES[recipe].model)
     accuracies: list[float] = []
 
     def test_accuracy(

@@ -31,10 +31,10 @@ from pathlib import Path
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-from fmnist.candidates import LONG
 from fmnist.data import Splits, load_data
 from fmnist.models import MLP
 from fmnist.precision import machine, native_bf16
+from fmnist.recipes import LONG
 from fmnist.speed import GROUPS, gemm_gflops, matrix_flops_per_step, op_group
 from fmnist.train import TrainConfig, fit, set_seed
 

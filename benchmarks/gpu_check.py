@@ -20,10 +20,10 @@ from pathlib import Path
 
 import torch
 
-from fmnist.candidates import LONG
 from fmnist.data import load_data
 from fmnist.models import MLP
 from fmnist.precision import cuda_native_bf16, resolve_precision
+from fmnist.recipes import LONG
 from fmnist.train import fit, set_seed
 
 

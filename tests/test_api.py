@@ -18,7 +18,9 @@ def test_import_fmnist_exposes_the_documented_names():
         "load_model",
         "load_pretrained",
         "TrainConfig",
-        "run_recipe",
+        "run",
+        "get_recipe",
+        "RECIPES",
         "Ensemble",
     ):
         assert hasattr(fmnist, name), name

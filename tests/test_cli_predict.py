@@ -14,7 +14,7 @@ from fmnist.cli import main
 from fmnist.data import CLASSES, load_data
 from fmnist.evaluate import evaluate, predict
 from fmnist.images import ImageFileError, load_image_file, to_fashion_mnist
-from fmnist.models import PRESETS, model_from_config
+from fmnist.models import MLP, model_from_config
 from fmnist.pretrained import available, load_pretrained, pretrained_path, publish
 from fmnist.recipes import RECIPES
 
@@ -22,7 +22,7 @@ from fmnist.recipes import RECIPES
 def _best_recipe_config() -> dict:
     """The config of an untrained model of recipe ``best``."""
     best = RECIPES["best"]
-    member = PRESETS[best.preset]
+    member = MLP(**best.model).config
     config = {"members": [member] * best.members} if best.members > 1 else member
     return model_from_config(config).config
 
@@ -44,10 +44,11 @@ def test_the_best_ensemble_is_still_shipped_under_its_name():
 
 
 def test_the_default_shipped_model_is_the_frontiers_best_by_validation_and_says_how_it_was_trained():
-    from fmnist.candidates import all_candidates, frontier_names, selection_val
     from fmnist.precision import as_class
     from fmnist.pretrained import default_name
-    from fmnist.study import load_study, summarize
+    from fmnist.recipes import all_recipes, frontier_names
+    from fmnist.results import load_results, summarize
+    from fmnist.runner import selection_val
 
     model = load_pretrained()
     assert pretrained_path().stat().st_size <= 10_000_000
@@ -56,11 +57,11 @@ def test_the_default_shipped_model_is_the_frontiers_best_by_validation_and_says_
     meta = model.metadata
     assert {"method", "data", "val_accuracy", "test_accuracy", "study_key", "description"} <= set(meta)
     assert {"precision", "machine_class"} <= set(meta) and meta["machine_class"].endswith(meta["precision"])
-    candidate = all_candidates()[meta["recipe"]]
+    candidate = all_recipes()[meta["recipe"]]
     assert candidate.members == 1 and model.config == model_from_config(candidate.model).config
     with as_class(meta["machine_class"]):  # its key as "auto" resolved where it trained
         assert meta["study_key"] == candidate.key(meta["seed"], quick_mode=False)
-    summaries = summarize(load_study())
+    summaries = summarize(load_results())
     frontier = [summaries[n] for n in frontier_names() if n in summaries and summaries[n].fully_connected]
     assert meta["recipe"] in {s.name for s in frontier}  # never the CNN teacher drawn beside them
     assert selection_val(summaries[meta["recipe"]], summaries) == max(

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from fmnist import augment, distill, teachers
 from fmnist.data import normalize
 from fmnist.distill import DistilledTargets, DistillSpec, draw_views, indexed, precompute_views, render
-from fmnist.study import Candidate, run_candidate
+from fmnist.recipes import Recipe
+from fmnist.runner import run
 from fmnist.teachers import ConvTeacher, TeacherSpec, get_teacher
 from fmnist.train import TrainConfig
 
@@ -116,7 +117,7 @@ def test_targets_mix_the_softened_teacher_with_the_mixed_labels(splits):
 
 
 def test_a_distilled_student_is_its_own_labelled_row_and_the_teacher_a_cnn_record(splits, tmp_path):
-    student = Candidate(
+    student = Recipe(
         "tiny-distilled",
         {"hidden": [32], "dropout": 0.1, "norm": "batch"},
         TrainConfig(epochs=2, batch_size=64, device="cpu", progress=False),
@@ -124,13 +125,13 @@ def test_a_distilled_student_is_its_own_labelled_row_and_the_teacher_a_cnn_recor
         distill=SPEC,
     )
     assert student.key(0) != replace(student, distill=replace(SPEC, temperature=4.0)).key(0)
-    record = run_candidate(student, splits, 0, folder=tmp_path)
+    record = run(student, splits, 0, folder=tmp_path).record
     assert record["method"] == "distilled" and record["fully_connected"]
     assert "teacher" in record["description"] and record["teacher"]["name"] == "tiny-cnn"
     assert "val_flip_tta" in record  # the views flip, so flip averaging is measured too
-    from fmnist.study import study_dir
+    from fmnist.paths import results_dir
 
-    (teacher_file,) = study_dir().glob("teacher-tiny-cnn-seed0-*.json")
+    (teacher_file,) = results_dir().glob("teacher-tiny-cnn-seed0-*.json")
     teacher = json.loads(teacher_file.read_text())
     assert teacher["method"] == "cnn" and not teacher["fully_connected"]
 
@@ -143,8 +144,8 @@ def test_bad_distillation_settings_are_refused_with_the_reason():
     assert distill.DistillSpec().views >= 1
 
 
-def test_a_distilled_candidates_full_run_key_is_the_same_whether_quick_mode_is_on_or_not(monkeypatch):
-    candidate = Candidate("x", {"hidden": [8]}, TrainConfig(), method="distilled", distill=SPEC)
+def test_a_distilled_recipes_full_run_key_is_the_same_whether_quick_mode_is_on_or_not(monkeypatch):
+    candidate = Recipe("x", {"hidden": [8]}, TrainConfig(), method="distilled", distill=SPEC)
     in_quick_mode = candidate.key(0, quick_mode=False)
     monkeypatch.setenv("FMNIST_QUICK", "0")
     assert candidate.key(0, quick_mode=False) == in_quick_mode == candidate.key(0)

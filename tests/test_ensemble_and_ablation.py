@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import math
 
 import pytest
 import torch
 
-from fmnist import ablation, quick
 from fmnist.checkpoint import load_model, round_weights_, save_model
 from fmnist.evaluate import evaluate, hidden_features
 from fmnist.models import MLP, PRESETS, Ensemble, model_from_config
-from fmnist.recipes import RECIPES, Recipe, member_seed, run_recipe
+from fmnist.recipes import ABLATION, BEST_ENSEMBLE, SEED_DEEP, SEED_SMALL, ablation_chain
 from fmnist.results import architecture, results_table
+from fmnist.runner import member_seed, run
 
 
 def _members(count: int = 3) -> list[MLP]:
@@ -63,64 +62,57 @@ def test_ensemble_hidden_features_put_the_members_side_by_side(splits):
     assert torch.equal(features[:, :16], hidden_features(ensemble.members[0], splits.test.images[:7]))
 
 
-def test_an_ensemble_recipe_trains_each_member_with_its_own_seed_and_records_the_ensemble(
-    monkeypatch, splits
-):
-    small = RECIPES["seed_small"]
-    monkeypatch.setitem(RECIPES, "pair", Recipe("seed_small", small.train, "two small MLPs", members=2))
-    run = run_recipe("pair", splits, seed=4, device="cpu", progress=False)
-    assert isinstance(run.model, Ensemble) and len(run.histories) == 2
+def test_an_ensemble_recipe_trains_each_member_with_its_own_seed_and_records_the_ensemble(splits, tmp_path):
+    small = SEED_SMALL.with_train(device="cpu", progress=False)
+    pair = dataclasses.replace(small, name="pair", description="two small MLPs", members=2, method="ensemble")
+    done = run(pair, splits, seed=4, folder=tmp_path)
+    assert isinstance(done.model, Ensemble) and len(done.histories) == 2
     assert [member_seed(4, i) for i in range(2)] == [4, 1004]
-    single = run_recipe("seed_small", splits, seed=4, device="cpu", progress=False)
-    assert torch.equal(run.model.members[0].linear_layers()[0].weight, single.model.linear_layers()[0].weight)
-    record = json.loads(run.result_path.read_text())
-    assert len(record["member_histories"]) == 2 and record["model"] == run.model.config
+    single = run(small, splits, seed=4, folder=tmp_path)
+    assert torch.equal(
+        done.model.members[0].linear_layers()[0].weight, single.model.linear_layers()[0].weight
+    )
+    record = done.record
+    assert len(record["histories"]) == 2 and record["config"]["members"] == 2
+    assert record["config"]["model"] == done.model.members[0].config and record["method"] == "ensemble"
     assert (
         record["val"]["accuracy"]
-        == run.val.accuracy
-        == evaluate(run.model, splits.val.images, splits.val.labels).accuracy
+        == done.val.accuracy
+        == evaluate(done.model, splits.val.images, splits.val.labels).accuracy
     )
-    assert "| pair | 2 x 128-64 |" in results_table([record])
-    assert load_model(run.checkpoint_path).metadata["val_accuracy"] == run.val.accuracy
+    assert "| pair | 2 x 128-64 |" in results_table([record], ["pair"])
+    assert load_model(done.model_path).metadata["val_accuracy"] == done.val.accuracy
 
 
 def test_architecture_names_single_models_and_ensembles():
-    assert architecture(PRESETS["seed_deep"] | {}) == "392-196-98-49"
-    assert architecture({"members": [PRESETS["best"]] * 3}) == "3 x 1024-1024"
+    assert architecture({"model": PRESETS["seed_deep"]}) == "392-196-98-49"
+    assert architecture({"model": PRESETS["best"], "members": 3}) == "3 x 1024-1024"
 
 
 def test_the_ablation_chain_starts_at_reference_model_2_and_ends_exactly_at_best():
-    chain = ablation.steps()
+    chain = ablation_chain()
     first, last = chain[0], chain[-1]
-    assert (first.recipe, first.model, first.train) == (
-        "seed_deep",
-        PRESETS["seed_deep"],
-        RECIPES["seed_deep"].train,
-    )
-    best = RECIPES["best"]
-    assert last.recipe == "best" and last.members == best.members and last.train == best.train
-    assert MLP(**last.model).config == MLP(**PRESETS[best.preset]).config
+    assert first is SEED_DEEP and chain[1:] == ABLATION
+    assert [r.name for r in ABLATION] == [f"ablation-{i}" for i in range(1, len(chain))]
+    best = BEST_ENSEMBLE
+    assert last.members == best.members and last.train == best.train and last.method == "ensemble"
+    assert MLP(**last.model).config == MLP(**best.model).config
     for before, after in itertools.pairwise(chain):
+        assert after.base == before.name
         assert (before.model, before.train, before.members) != (after.model, after.train, after.members), (
-            after.change
+            after.description
         )
 
 
-def test_run_ablation_measures_each_step_on_validation_and_reuses_a_given_run(monkeypatch, splits):
-    monkeypatch.setitem(RECIPES, "best", dataclasses.replace(RECIPES["best"], members=2))
-    monkeypatch.setitem(PRESETS, "best", {"hidden": [32, 32], "dropout": 0.3, "norm": "batch"})  # small: fast
-    best = run_recipe("best", splits, seed=0, device="cpu", progress=False)
-    rows = ablation.run_ablation(splits, seed=0, done={"best": best}, progress=False)
-    assert [r["step"] for r in rows] == list(range(len(ablation.steps())))
-    assert rows[-1]["val_accuracy"] == best.val.accuracy and rows[-1]["members"] == 2
-    assert all(0 <= r["val_accuracy"] <= 1 and r["quick"] for r in rows)
-    assert quick.is_quick(), "the test must not write into the repository's assets/"
-    written = json.loads((ablation.assets_dir() / "ablation.json").read_text())
-    assert written == json.loads(json.dumps(rows))
-    table = ablation.ablation_table(rows)
-    assert table.count("\n") == len(rows) + 1 and f"| {100 * rows[-1]['val_accuracy']:.2f} |" in table
-    with pytest.raises(ValueError, match="seed 0, not 1"):
-        ablation.run_ablation(splits, seed=1, done={"best": best}, progress=False)
+def test_the_ensemble_recipe_rounds_its_weights_as_its_checkpoint_stores_them(splits, tmp_path):
+    tiny = dataclasses.replace(
+        BEST_ENSEMBLE, name="tiny-best", model={"hidden": [32, 32], "dropout": 0.3, "norm": "batch"}
+    ).with_train(epochs=1, device="cpu", progress=False)
+    done = run(tiny, splits, seed=0, folder=tmp_path)
+    assert done.record["config"]["weights_dtype"] == "float16"
+    assert all(torch.equal(p, p.half().float()) for p in done.model.parameters())
+    loaded = load_model(done.model_path)
+    assert evaluate(loaded, splits.test.images, splits.test.labels).accuracy == done.test_accuracy
 
 
 def test_half_size_weights_load_as_float32_and_evaluate_exactly_as_the_rounded_model(tmp_path, splits):

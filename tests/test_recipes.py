@@ -1,48 +1,61 @@
-"""run_recipe(): one call trains, evaluates, and writes a result file and a loadable checkpoint."""
+"""The one registry: every named recipe, what it trains, and the key that names its runs."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 
 import pytest
 
-from fmnist import quick
-from fmnist.checkpoint import load_model
+from fmnist import recipes
 from fmnist.cli import main
-from fmnist.evaluate import evaluate
-from fmnist.recipes import RECIPES, recipe_config, run_recipe
+from fmnist.recipes import RECIPES, REGISTRY, get_recipe
 
 
 def test_reference_recipes_match_the_reference_notebook():
     small, deep = RECIPES["seed_small"].train, RECIPES["seed_deep"].train
     assert (small.epochs, small.lr, small.batch_size, small.optimizer) == (25, 3e-3, 64, "adam")
     assert (deep.epochs, deep.lr, deep.batch_size, deep.optimizer) == (35, 7e-4, 64, "adam")
+    assert RECIPES["seed_small"].model == {"hidden": [128, 64], "dropout": [0.25, 0.0]}
+    assert (RECIPES["seed_small"].reference_test_accuracy, RECIPES["seed_deep"].reference_test_accuracy) == (
+        0.8742,
+        0.8865,
+    )
 
 
-def test_quick_mode_shortens_epochs_and_unknown_recipes_are_named(monkeypatch):
-    assert recipe_config("seed_deep", seed=3).epochs == quick.QUICK_EPOCHS
-    monkeypatch.setenv(quick.QUICK_ENV, "0")
-    assert recipe_config("seed_deep", seed=3).seed == 3
-    assert recipe_config("seed_deep").epochs == 35
+def test_every_named_configuration_is_one_registry_entry_with_a_unique_name():
+    names = [
+        r.name for r in [*RECIPES.values(), *recipes.ABLATION, *recipes.SCREENING, *recipes.FRONTIER_RECIPES]
+    ]
+    assert set(names) <= set(REGISTRY) and len(REGISTRY) == len(set(REGISTRY))
+    assert all(isinstance(r, recipes.Recipe) for r in REGISTRY.values())
+    for recipe in REGISTRY.values():
+        assert recipe.base is None or recipe.base in REGISTRY, recipe.name
+
+
+def test_unknown_recipes_are_named_with_the_choices():
+    assert get_recipe("seed_deep") is RECIPES["seed_deep"]
     with pytest.raises(ValueError, match="seed_small"):
-        recipe_config("nope")
+        get_recipe("nope")
 
 
-def test_run_recipe_writes_a_result_and_a_checkpoint_that_reproduces_it(splits):
-    run = run_recipe("seed_small", splits, seed=5, device="cpu", progress=False)
-    record = json.loads(run.result_path.read_text())
-    assert record["seed"] == 5 and record["quick"] is True
-    assert record["reference_test_accuracy"] == 0.8742
-    assert "fmnist-quick" in str(run.result_path), "quick runs never write into the repository"
-    loaded = load_model(run.checkpoint_path)
-    assert loaded.metadata["test_accuracy"] == run.test.accuracy
-    assert evaluate(loaded, splits.test.images, splits.test.labels).accuracy == run.test.accuracy
+def test_the_key_ignores_the_device_and_progress_and_notes_half_size_weights():
+    small = RECIPES["seed_small"]
+    assert small.with_train(device="cpu", progress=False).key(0) == small.key(0)
+    assert "weights_dtype" not in small.config(0) and RECIPES["best"].config(0)["weights_dtype"] == "float16"
+    assert replace(small, weights_dtype="float16").key(0) != small.key(0)
 
 
-def test_cli_train_runs_each_seed(monkeypatch, capsys, splits):
+def test_a_decision_is_kept_per_machine_class():
+    mid = REGISTRY["mid512-e20"]
+    assert mid.decision(recipes.FP32_CLASS)[0] == "kept" and mid.decision()[0] == "pending"
+
+
+def test_cli_train_runs_each_seed_through_the_runner(monkeypatch, capsys, splits):
     import fmnist.data
 
     monkeypatch.setattr(fmnist.data, "load_data", lambda: splits)
     assert main(["train", "--preset", "seed_small", "--seeds", "0", "1", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "seed_small seed 0: val accuracy" in out and "test accuracy" in out and "seed_small seed 1" in out
+    assert main(["train", "--preset", "seed_small", "--seeds", "0", "--device", "cpu"]) == 0
+    assert "skip seed_small-seed0-" in capsys.readouterr().out

@@ -1,14 +1,16 @@
-"""Result files and the README blocks generated from them."""
+"""The result store (one record format, one loader) and the README blocks generated from it."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
-from fmnist.evaluate import evaluate
-from fmnist.models import build_model
 from fmnist.paths import project_root
+from fmnist.precision import as_class
+from fmnist.recipes import SEED_SMALL, get_recipe
 from fmnist.report import (
     ABLATION_BEGIN,
     ABLATION_END,
@@ -19,29 +21,74 @@ from fmnist.report import (
     ablation_block,
     benchmark_block,
     render_readme,
+    results_block,
 )
-from fmnist.results import load_results, results_table, save_result
-from fmnist.train import TrainConfig, fit, set_seed
+from fmnist.results import from_v1_record, load_results, results_table
+from fmnist.runner import run
+
+# The last commit with the record format before the one store (assets/results/<name>-seed<seed>.json).
+V1_COMMIT = "fb700934086df1632f833b97cf72e25fbb7c127d"
 
 
 def test_a_run_writes_a_result_file_and_the_table_shows_mean_and_std(splits, tmp_path):
-    for seed in (0, 1):
-        set_seed(seed)
-        model = build_model("seed_small")
-        config = TrainConfig(epochs=1, seed=seed, device="cpu", progress=False)
-        history = fit(model, splits, config)
-        test = evaluate(model, splits.test.images, splits.test.labels)
-        path = save_result(
-            "tiny", model, config, history, test, folder=tmp_path, reference_test_accuracy=0.8742
-        )
-        record = json.loads(path.read_text())
-        assert record["test"]["accuracy"] == test.accuracy
-        assert record["seed"] == seed and record["environment"]["torch"]
-    records = load_results(tmp_path)
-    table = results_table(records)
+    small = SEED_SMALL.with_train(epochs=1, device="cpu", progress=False)
+    records = [run(small, splits, seed, folder=tmp_path).record for seed in (0, 1)]
+    assert [r["seed"] for r in records] == [0, 1] and all(r["environment"]["torch"] for r in records)
+    assert load_results(tmp_path) == records
+    table = results_table(records, ["seed_small", "not run"])
     mean = 100 * sum(r["test"]["accuracy"] for r in records) / 2
-    assert "| tiny | 128-64 | 109,386 | 1 | 2 |" in table
+    assert "| seed_small | 128-64 | 109,386 | 1 | 2 |" in table and "not run" not in table
     assert f"{mean:.2f} ± " in table and "| 87.42 |" in table
+
+
+def _v1_files() -> dict[str, dict]:
+    """The v1 result files as committed at `V1_COMMIT`, read through git."""
+    root = project_root()
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout: the v1 files are read from its history")
+    listed = subprocess.run(
+        ["git", "ls-tree", "--name-only", V1_COMMIT, "assets/results/"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode != 0:
+        pytest.skip(f"commit {V1_COMMIT[:7]} is not in this clone (shallow?): {listed.stderr.strip()}")
+    files = {}
+    for path in listed.stdout.split():
+        shown = subprocess.run(
+            ["git", "show", f"{V1_COMMIT}:{path}"], cwd=root, capture_output=True, check=True
+        )
+        files[path] = json.loads(shown.stdout)
+    return files
+
+
+def test_the_migrated_v1_records_keep_their_numbers_and_get_the_registrys_keys():
+    """Every v1 file is in the store, rewritten not retrained: the same numbers, the key its recipe
+    gives today (for the class it ran on), the config it was trained with."""
+    old_files = _v1_files()
+    assert len(old_files) == 11
+    store = {(r["name"], r["seed"], r["environment"]["machine_class"]): r for r in load_results()}
+    for path, old in old_files.items():
+        machine_class = old["environment"]["machine_class"]
+        new = store[old["name"], old["seed"], machine_class]
+        recipe = get_recipe(old["name"])
+        with as_class(machine_class):
+            key, config = (
+                recipe.key(old["seed"], quick_mode=False),
+                recipe.config(old["seed"], quick_mode=False),
+            )
+        assert new["key"] == key, path
+        ran = {k: v for k, v in old["train_config"].items() if k in config["train"]}
+        assert json.loads(json.dumps(ran)) == json.loads(json.dumps(config["train"])), path
+        assert new == json.loads(
+            json.dumps(from_v1_record(old, key=key, method=recipe.method, config=config))
+        )
+        for field in ("test", "train_seconds", "parameters", "environment", "created"):
+            assert new[field] == old[field], (path, field)
+        assert new["histories"] == old.get("member_histories", [old["history"]]), path
+        if "val" in old:
+            assert new["val"] == old["val"], path
 
 
 def test_render_readme_replaces_only_the_marked_block():
@@ -56,8 +103,8 @@ def test_the_readme_table_is_the_one_generated_from_the_committed_result_files()
     readme = (root / "README.md").read_text()
     records = load_results(root / "assets" / "results")
     assert records, "assets/results/ holds no result files: run `make run`"
-    assert not any(r["quick"] for r in records), "a quick-mode result was committed"
-    assert render_readme(readme, results_table(records)) == readme, "README is stale: run `make report`"
+    assert not any(r["config"]["quick"] for r in records), "a quick-mode result was committed"
+    assert render_readme(readme, results_block(root)) == readme, "README is stale: run `make report`"
     if BENCH_BEGIN in readme:
         expected = render_readme(readme, benchmark_block(root), BENCH_BEGIN, BENCH_END)
         assert expected == readme, "README's benchmark block is stale: run `make report`"

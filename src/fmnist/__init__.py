@@ -15,7 +15,8 @@ from fmnist.data import CLASSES, DataError, Split, Splits, iterate_batches, load
 from fmnist.evaluate import EvalResult, Prediction, evaluate, predict
 from fmnist.models import MLP, PRESETS, Ensemble, build_model
 from fmnist.pretrained import load_pretrained
-from fmnist.recipes import RECIPES, Recipe, Run, recipe_config, run_recipe
+from fmnist.recipes import RECIPES, Recipe, get_recipe
+from fmnist.runner import Run, run
 from fmnist.train import History, TrainConfig, TrainingDivergedError, choose_device, fit, set_seed
 
 __version__ = "0.1.0"
@@ -41,6 +42,7 @@ __all__ = [
     "choose_device",
     "evaluate",
     "fit",
+    "get_recipe",
     "iterate_batches",
     "load_data",
     "load_model",
@@ -48,8 +50,7 @@ __all__ = [
     "predict",
     "prepare",
     "quick",
-    "recipe_config",
-    "run_recipe",
+    "run",
     "save_model",
     "set_seed",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m fmnist data | train | evaluate | predict | report``; ``--help`` on each.
+"""Command line: ``python -m fmnist data | train | study | evaluate | predict | search | notebooks | report``.
 
 Errors the user can fix (missing data, a bad model file, a file that is not an image) print one
 line starting with ``error:`` and exit with status 2 (1 for data that cannot be prepared).
@@ -26,23 +26,20 @@ def _data(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from fmnist.data import load_data
-    from fmnist.recipes import finished_result, run_recipe
+    from fmnist.recipes import get_recipe
+    from fmnist.runner import run
 
-    overrides = {k: v for k, v in (("epochs", args.epochs), ("device", args.device)) if v is not None}
+    recipe = get_recipe(args.preset)
+    changes = {k: v for k, v in (("epochs", args.epochs), ("device", args.device)) if v is not None}
+    recipe = recipe.with_train(**changes) if changes else recipe
     splits = load_data()
     for seed in args.seeds:
-        done = None if args.force else finished_result(args.preset, seed, **overrides)
-        if done is not None:
-            print(
-                f"skip {args.preset} seed {seed}: {done.name} holds this config already (--force redoes it)"
-            )
-            continue
-        run = run_recipe(args.preset, splits, seed=seed, **overrides)
+        done = run(recipe, splits, seed, force=args.force)
+        epochs = [h.best_epoch for h in done.histories]
         print(
-            f"{args.preset} seed {seed}: val accuracy {run.val.accuracy:.2%}, "
-            f"test accuracy {run.test.accuracy:.2%} (best epochs "
-            f"{[h.best_epoch for h in run.histories]}, {run.seconds:.0f} s) -> "
-            f"{run.result_path}, {run.checkpoint_path}"
+            f"{recipe.name} seed {seed}: val accuracy {done.val_accuracy:.2%}, test accuracy "
+            f"{done.test_accuracy:.2%} (kept epochs {epochs}, {done.seconds:.0f} s) -> {done.result_path}"
+            + (f", {done.model_path}" if done.model is not None else "")
         )
     return 0
 
@@ -139,19 +136,20 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _study(args: argparse.Namespace) -> int:
-    from fmnist.candidates import SEEDS, all_candidates, ship_best, write_outputs
     from fmnist.data import load_data
-    from fmnist.study import run_study
+    from fmnist.recipes import SEEDS, all_recipes
+    from fmnist.report import write_outputs
+    from fmnist.runner import run_many, ship_best
 
-    candidates = all_candidates()
-    unknown = sorted(set(args.only or []) - set(candidates))
+    recipes = all_recipes()
+    unknown = sorted(set(args.only or []) - set(recipes))
     if unknown:
-        print(f"error: unknown candidate(s) {unknown}; choose from {sorted(candidates)}", file=sys.stderr)
+        print(f"error: unknown recipe(s) {unknown}; choose from {sorted(recipes)}", file=sys.stderr)
         return 2
-    chosen = [c for name, c in candidates.items() if not args.only or name in args.only]
+    chosen = [r for name, r in recipes.items() if not args.only or name in args.only]
     try:
         if not args.files_only:
-            run_study(chosen, load_data(), args.seeds or SEEDS, force=args.force)
+            run_many(chosen, load_data(), args.seeds or SEEDS, force=args.force)
     except KeyboardInterrupt as stop:
         print(f"interrupted: {stop}; run the same command again to resume", file=sys.stderr)
         return 130
@@ -175,8 +173,7 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from fmnist.candidates import write_outputs
-    from fmnist.report import update_readme
+    from fmnist.report import update_readme, write_outputs
 
     for kind, path in write_outputs().items():  # the reference rows follow notebook 02's fresh seed 0
         print(f"{kind}: {path}")
@@ -186,7 +183,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from fmnist.recipes import RECIPES
+    from fmnist.recipes import REGISTRY
 
     parser = argparse.ArgumentParser(prog="fmnist", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -196,8 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--no-download", action="store_true", help="never try torchvision's download")
     data.set_defaults(handler=_data)
 
-    train = commands.add_parser("train", help="train a named recipe, write result files and checkpoints")
-    train.add_argument("--preset", required=True, choices=sorted(RECIPES), help="recipe to train")
+    train = commands.add_parser(
+        "train",
+        help="train one recipe of the registry for some seeds (skips finished runs, resumes others)",
+        description="Train a recipe of fmnist.recipes (the reference models seed_small and seed_deep, "
+        "fast, best, or any screened or frontier recipe) with each seed: the runner of `study`, for one "
+        "recipe.",
+    )
+    train.add_argument(
+        "--preset", required=True, choices=sorted(REGISTRY), metavar="NAME", help="recipe to train"
+    )
     train.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed (default 0)")
     train.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     train.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
@@ -265,12 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     study = commands.add_parser(
         "study",
-        help="run the study's candidates x seeds (skips finished runs, resumes interrupted ones)",
-        description="Train every candidate of fmnist.candidates with every seed. Each run writes "
-        "assets/study/<name>-seed<seed>-<hash>.json, keyed by a hash of its config: a run whose file "
-        "exists is skipped, and a run killed midway resumes from its last epoch.",
+        help="run every recipe x seed (skips finished runs, resumes interrupted ones), then the frontier",
+        description="Train every recipe of fmnist.recipes with every seed. Each run writes "
+        "assets/results/<name>-seed<seed>-<hash>.json, keyed by a hash of its config: a run whose file "
+        "exists is skipped, and a run killed midway resumes from its last epoch. Then the frontier and "
+        "screening files are rewritten and the best model shipped.",
     )
-    study.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these candidates")
+    study.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these recipes")
     study.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds (default 0 1 2)")
     study.add_argument("--force", action="store_true", help="redo runs whose result file exists")
     study.add_argument(

@@ -1,23 +1,24 @@
 """Accuracy against training minutes: the frontier rows, the screening file, and their tables.
 
-Both are made from result files that runs wrote, never typed: the study's ``assets/study/*.json``
-(`fmnist.study`) and, for the reference models, ``assets/results/*.json`` (notebook 02 and
-`python -m fmnist train`). `write_frontier` writes ``assets/frontier.json``; `write_screening`
-writes ``assets/screening.jsonl``, one line per candidate ever screened, kept or dropped.
+Both are made from the result store (``assets/results/*.json``, `fmnist.results`), never typed.
+`write_frontier` writes ``assets/frontier.json``; `write_screening` writes
+``assets/screening.jsonl``, one line per recipe ever screened, kept or dropped. The verdicts
+(`search_verdict`, `distillation_verdict`) compare rows in one sentence each.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from fmnist.paths import atomic_write, write_json
-from fmnist.precision import as_class
-from fmnist.results import validation_accuracy
-from fmnist.study import SELECTION_CLASS, Candidate, Summary, machine_class_of, machine_classes, summarize
+from fmnist.precision import SELECTION_CLASS, as_class
+from fmnist.recipes import DISTILLED, FRONTIER, TEACHER, Recipe
+from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
@@ -29,7 +30,7 @@ REFERENCES = {
 
 
 def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The reference notebook's two models, as reproduced (``assets/results``), as frontier rows:
+    """The reference notebook's two models, as reproduced (their result records), as frontier rows:
     one per model and machine class."""
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for record in results:
@@ -38,7 +39,7 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     rows = []
     for (name, _), runs in groups.items():
         tests = [r["test"]["accuracy"] for r in runs]
-        vals = [validation_accuracy(r) for r in runs]
+        vals = [r["val"]["accuracy"] for r in runs]
         rows.append(
             {
                 "recipe": REFERENCES[name],
@@ -70,7 +71,7 @@ def measured_reference_rows(folder: Path) -> list[dict[str, Any]]:
 
 
 def candidate_row(summary: Summary) -> dict[str, Any]:
-    """A study candidate's `Summary` as a frontier row."""
+    """A recipe's `Summary` as a frontier row."""
     row = {
         "recipe": summary.name,
         "method": summary.method,
@@ -83,7 +84,7 @@ def candidate_row(summary: Summary) -> dict[str, Any]:
         "seeds": summary.seeds,
         "parameters": summary.parameters,
         "description": summary.description,
-        "source": f"assets/study/{summary.name}-seed*.json",
+        "source": f"assets/results/{summary.name}-seed*.json",
         "machine_class": summary.machine_class,
         "cpu_model": summary.cpu_model,
         "threads": summary.threads,
@@ -94,18 +95,17 @@ def candidate_row(summary: Summary) -> dict[str, Any]:
 
 
 def frontier_rows(
-    study_records: Iterable[Mapping[str, Any]],
-    results: Iterable[Mapping[str, Any]],
+    records: Iterable[Mapping[str, Any]],
     names: Iterable[str],
     measured: Iterable[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """Reference rows (reproduced, and ``measured`` ones: `measured_reference_rows`), then one row
-    per study candidate in ``names`` that has results, for each machine class measured (its
+    per recipe in ``names`` that has results, for each machine class measured (its
     ``machine_class``); sorted by class (`SELECTION_CLASS` first), then minutes."""
-    study_records = list(study_records)
-    rows = reference_rows(results) + [dict(row) for row in measured]
-    for machine_class in machine_classes(study_records):
-        summaries = summarize(study_records, machine_class)
+    records = list(records)
+    rows = reference_rows(records) + [dict(row) for row in measured]
+    for machine_class in machine_classes(records):
+        summaries = summarize(records, machine_class)
         for name in (n for n in names if n in summaries):
             rows.append(candidate_row(summaries[name]))
             if "flip_tta" in summaries[name].extra:
@@ -156,45 +156,37 @@ def frontier_table(rows: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def screening_rows(
-    candidates: Iterable[Candidate],
-    study_records: Iterable[Mapping[str, Any]],
-    decisions: Mapping[str, tuple[str, str]],
-) -> list[dict[str, Any]]:
-    """One row per screened candidate (in screening order) and machine class: its config
-    (``auto`` resolved for that class), seeds, validation accuracy, minutes, and the decision
-    taken (``pending`` until one is recorded). `SELECTION_CLASS` lists every candidate (with no
-    seeds where none ran yet); another class, those that ran there. On `SELECTION_CLASS` a
-    decision is keyed by the candidate's name, on another class by ``"<name> on <class>"``."""
-    study_records, candidates = list(study_records), list(candidates)
+def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per screened recipe (in screening order) and machine class: its config (``auto``
+    resolved for that class), seeds, validation accuracy, minutes, and the decision taken there
+    (`Recipe.decision`: ``pending`` until one is recorded). `SELECTION_CLASS` lists every recipe
+    (with no seeds where none ran yet); another class, those that ran there."""
+    records, recipes = list(records), list(recipes)
     rows = []
-    for machine_class in dict.fromkeys([SELECTION_CLASS, *machine_classes(study_records)]):
-        summaries = summarize(study_records, machine_class)
-        for candidate in candidates:
-            summary = summaries.get(candidate.name)
+    for machine_class in dict.fromkeys([SELECTION_CLASS, *machine_classes(records)]):
+        summaries = summarize(records, machine_class)
+        for recipe in recipes:
+            summary = summaries.get(recipe.name)
             if summary is None and machine_class != SELECTION_CLASS:
                 continue
-            base = summaries.get(candidate.base) if candidate.base else None
+            base = summaries.get(recipe.base) if recipe.base else None
             compared = summary is not None and base is not None
-            key = (
-                candidate.name if machine_class == SELECTION_CLASS else f"{candidate.name} on {machine_class}"
-            )
-            verdict, why = decisions.get(key, ("pending", ""))
-            seen = candidate.data == "60k"  # its validation images were trained on: no comparison
+            verdict, why = recipe.decision(machine_class)
+            seen = recipe.data == "60k"  # its validation images were trained on: no comparison
             with as_class(machine_class):
-                config = _recipe_config(candidate)
+                config = _recipe_config(recipe)
             rows.append(
                 {
-                    "candidate": candidate.name,
+                    "candidate": recipe.name,
                     "machine_class": machine_class,
-                    "base": candidate.base,
+                    "base": recipe.base,
                     "val_change_vs_base": summary.val_acc_mean - base.val_acc_mean
                     if compared and not seen
                     else None,
                     "val_seen_in_training": seen,
                     "speedup_vs_base": base.minutes / summary.minutes if compared else None,
-                    "description": candidate.description,
-                    "method": candidate.method,
+                    "description": recipe.description,
+                    "method": recipe.method,
                     "config": config,
                     "seeds": summary.seeds if summary else [],
                     "val_acc_mean": summary.val_acc_mean if summary else None,
@@ -207,9 +199,9 @@ def screening_rows(
     return rows
 
 
-def _recipe_config(candidate: Candidate) -> dict[str, Any]:
-    """The candidate's config as a recipe: no seed, no run mode."""
-    config = candidate.config(0, quick_mode=False)
+def _recipe_config(recipe: Recipe) -> dict[str, Any]:
+    """The recipe's config without a seed or a run mode."""
+    config = recipe.config(0, quick_mode=False)
     del config["quick"]
     return config | {"train": {**config["train"], "seed": None}}
 
@@ -241,15 +233,59 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _versus(one: Summary, other: Summary) -> tuple[str, float, float]:
+    """(beat / did not beat / tied with, the validation gap in points, the larger seed std in points)."""
+    gap = 100 * (one.val_acc_mean - other.val_acc_mean)
+    noise = 100 * max(one.val_acc_std, other.val_acc_std)
+    outcome = "beat" if gap > noise else "did not beat" if gap < -noise else "tied (within seed noise) with"
+    return outcome, gap, noise
+
+
+def search_verdict(summaries: Mapping[str, Summary]) -> str:
+    """One sentence: did the search's best beat the hand-picked frontier recipe nearest in cost?"""
+    if "search-best" not in summaries:
+        return "The search's best configuration has not been trained with 3 seeds yet (`make study`)."
+    found = summaries["search-best"]
+    hand = [summaries[n] for n in FRONTIER if n in summaries and summaries[n].method == "labels"]
+    if not hand:
+        return "No hand-picked frontier recipe has results yet to compare with."
+    nearest = min(hand, key=lambda s: abs(math.log(s.minutes / found.minutes)))
+    outcome, gap, noise = _versus(found, nearest)
+    return (
+        f"The search's best ({found.val_acc_mean:.2%} val, {found.minutes:.1f} min per seed) {outcome} the "
+        f"hand-picked {nearest.name} ({nearest.val_acc_mean:.2%} val, {nearest.minutes:.1f} min per seed): "
+        f"{gap:+.2f} points of validation accuracy against a seed std of {noise:.2f}."
+    )
+
+
+def distillation_verdict(summaries: Mapping[str, Summary]) -> str:
+    """One sentence: did the distilled student beat labels alone at the same student epochs?"""
+    student, labels = summaries.get(DISTILLED.name), summaries.get(DISTILLED.base or "")
+    teacher = summaries.get(TEACHER.record_name)
+    if student is None or labels is None or teacher is None:
+        return "No distilled student has been trained yet (`make study`)."
+    outcome, gap, noise = _versus(student, labels)
+    return (
+        f"The MLP distilled from the CNN teacher (teacher: {teacher.val_acc_mean:.2%} val, "
+        f"{teacher.test_acc_mean:.2%} test, {teacher.minutes:.1f} min, trained once) {outcome} labels alone "
+        f"at the same {DISTILLED.train.epochs} student epochs: {student.val_acc_mean:.2%} val "
+        f"(n={len(student.seeds)}, {student.minutes:.1f} min per seed) against {labels.val_acc_mean:.2%} "
+        f"(n={len(labels.seeds)}, {labels.minutes:.1f} min per seed), {gap:+.2f} points against a seed "
+        f"std of {noise:.2f}."
+    )
+
+
 __all__ = [
     "GOALS",
     "candidate_row",
+    "distillation_verdict",
     "frontier_rows",
     "frontier_table",
     "measured_reference_rows",
     "reference_rows",
     "screening_rows",
     "screening_table",
+    "search_verdict",
     "write_frontier",
     "write_screening",
 ]

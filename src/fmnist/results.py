@@ -1,7 +1,9 @@
-"""Result files: one small JSON per training run, and the markdown tables made from them.
+"""The one result store: one JSON record per training run in ``assets/results``, and its readers.
 
-Each run records its config, per-epoch history, final test metrics, seed, time, device, machine
-class and versions. The README's tables are generated from these files (`fmnist.report`), never typed.
+A record holds the run's name, method, seed, ``key`` (a hash of everything that determines it),
+``config``, per-epoch ``histories`` (one per ensemble member), validation and test metrics,
+minutes, and the machine it ran on. `fmnist.runner` writes them; `load_results` reads them back;
+`summarize` groups them into the rows of the frontier, the screening and the README's tables.
 """
 
 from __future__ import annotations
@@ -11,20 +13,18 @@ import os
 import platform
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict
-from datetime import datetime, timezone
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 import torchvision
 
-from fmnist import precision, quick
+from fmnist import precision
 from fmnist.evaluate import EvalResult
-from fmnist.models import MLP, Ensemble
 from fmnist.paths import project_root, results_dir, write_json
-from fmnist.train import History, TrainConfig
+from fmnist.precision import SELECTION_CLASS
 
 
 def machine() -> str:
@@ -61,103 +61,176 @@ def metrics(result: EvalResult) -> dict[str, Any]:
     }
 
 
-def save_result(
-    name: str,
-    model: MLP | Ensemble,
-    config: TrainConfig,
-    history: History | Sequence[History],
-    test: EvalResult,
-    *,
-    val: EvalResult | None = None,
-    folder: str | os.PathLike[str] | None = None,
-    **extra: Any,
-) -> Path:
-    """Write ``<folder>/<name>-seed<seed>.json`` atomically; ``folder`` defaults to `results_dir`.
-
-    ``history`` is one `History`, or one per member of an `Ensemble` (kept as
-    ``member_histories``); ``val`` is the kept model's validation result, if measured.
-    """
-    histories = [history] if isinstance(history, History) else list(history)
-    record = {
-        "name": name,
-        "seed": config.seed,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "quick": quick.is_quick(),
-        "model": model.config,
-        "parameters": model.num_parameters(),
-        "train_config": asdict(config) | {"precision": histories[0].precision},  # the one that ran
-        "history": histories[0].to_dict(),
-        **({"member_histories": [h.to_dict() for h in histories]} if len(histories) > 1 else {}),
-        "train_seconds": sum(h.seconds for h in histories),
-        **({"val": metrics(val)} if val is not None else {}),
-        "test": metrics(test),
-        "environment": environment(),
-        **extra,
-    }
-    target = Path(folder) if folder is not None else results_dir()
-    return write_json(target / result_file_name(name, config.seed), record)
+def result_file_name(name: str, seed: int, key: str, machine_class: str | None = None) -> str:
+    """``<name>-seed<seed>-<key>.json``, with the machine class after the key where it is not the
+    class the recipes were chosen on: two CPU classes never overwrite or skip each other's runs."""
+    machine_class = precision.machine_class() if machine_class is None else machine_class
+    return f"{name}-seed{seed}-{key}{precision.class_suffix(machine_class)}.json"
 
 
-def result_file_name(name: str, seed: int) -> str:
-    """``<name>-seed<seed>.json``, with this machine's class after the seed where it is not the
-    class the recipes were chosen on: two CPU classes never overwrite each other's results."""
-    return f"{name}-seed{seed}{precision.class_suffix(precision.machine_class())}.json"
+def result_path(name: str, seed: int, key: str, folder: Path | None = None) -> Path:
+    """Where this machine's result of run ``key`` lives: in ``folder``, default `results_dir`."""
+    return (folder if folder is not None else results_dir()) / result_file_name(name, seed, key)
+
+
+def write_result(record: Mapping[str, Any], folder: Path | None = None) -> Path:
+    """Write ``record`` atomically to its `result_path`; return the path."""
+    path = (folder if folder is not None else results_dir()) / result_file_name(
+        record["name"], record["seed"], record["key"], record["environment"]["machine_class"]
+    )
+    return write_json(path, record)
+
+
+def committed_results_dir() -> Path:
+    """``<project>/assets/results``: the committed store (also in quick mode, for reading)."""
+    return (project_root() or Path.cwd()) / "assets" / "results"
 
 
 def load_results(folder: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
-    """Every result record in ``folder`` (default: the committed ``assets/results``)."""
-    if folder is None:
-        root = project_root()
-        folder = (root if root is not None else Path.cwd()) / "assets" / "results"
+    """Every result record in ``folder`` (default: the committed ``assets/results``), by file name."""
+    folder = committed_results_dir() if folder is None else Path(folder)
     return [json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))]
 
 
-def _mean_std(values: list[float], scale: float = 100.0, digits: int = 2) -> str:
-    mean = statistics.fmean(values) * scale
-    if len(values) == 1:
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ± {statistics.stdev(values) * scale:.{digits}f}"
+def machine_class_of(record: Mapping[str, Any]) -> str:
+    """The machine class a result was measured on (``environment.machine_class``)."""
+    return record["environment"]["machine_class"]
 
 
-def validation_accuracy(record: Mapping[str, Any]) -> float:
-    """The kept model's validation accuracy (an ensemble's own, not a member's)."""
-    if "val" in record:
-        return record["val"]["accuracy"]
-    epochs = record["history"]["epochs"]
-    return epochs[(record["history"]["best_epoch"] or len(epochs)) - 1]["val_acc"]
+def machine_classes(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The classes these records were measured on: `SELECTION_CLASS` first, then by name."""
+    return sorted({machine_class_of(r) for r in records}, key=lambda c: (c != SELECTION_CLASS, c))
 
 
-def architecture(config: dict[str, Any]) -> str:
-    """Hidden layer sizes, e.g. ``1024-1024``; ``3 x 1024-1024`` for an ensemble of three."""
-    if "members" in config:
-        kinds = {architecture(member) for member in config["members"]}
-        return f"{len(config['members'])} x {' / '.join(sorted(kinds))}"
-    return "-".join(map(str, config["hidden"]))
+@dataclass
+class Summary:
+    """One recipe's runs on one machine class, summarized: a row of the frontier, the screening
+    and the README's results table."""
+
+    name: str
+    method: str
+    seeds: list[int]
+    minutes: float  # training minutes per seed (validation included), mean over seeds
+    val_acc_mean: float
+    val_acc_std: float
+    test_acc_mean: float
+    test_acc_std: float
+    parameters: int
+    fully_connected: bool = True
+    description: str = ""
+    selected_by: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    machine_class: str = SELECTION_CLASS  # what its minutes were measured on
+    cpu_model: str = ""
+    threads: int = 0
+    architecture: str = ""
+    epochs: int | None = None
+    device: str = ""
+    reference_test_accuracy: float | None = None
 
 
-def results_table(records: list[dict[str, Any]]) -> str:
-    """Markdown table, one row per run name and CPU class: mean ± std over its seeds (n = number
-    of seeds)."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+def _std(values: list[float]) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def summarize(
+    records: Iterable[Mapping[str, Any]], machine_class: str | None = SELECTION_CLASS
+) -> dict[str, Summary]:
+    """Group result records by name (all seeds of one config) into `Summary` rows, of the records
+    measured on ``machine_class`` only: minutes from two CPU classes never mix. With None, every
+    record, and each name must come from one class."""
+    groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for record in records:
-        groups[record["name"], record["environment"]["machine_class"]].append(record)
+        if machine_class is None or machine_class_of(record) == machine_class:
+            groups[record["name"]].append(record)
+    for name, runs in groups.items():
+        if len({machine_class_of(r) for r in runs}) > 1:
+            raise ValueError(f"{name}'s results come from several machine classes: pass machine_class")
+    return {name: _summary(name, runs) for name, runs in groups.items()}
+
+
+def _summary(name: str, runs: list[Mapping[str, Any]]) -> Summary:
+    vals = [r["val"]["accuracy"] for r in runs]
+    tests = [r["test"]["accuracy"] for r in runs]
+    extra = {}
+    if all("test_flip_tta" in r for r in runs):
+        flip_vals = [r["val_flip_tta"]["accuracy"] for r in runs]
+        flip_tests = [r["test_flip_tta"]["accuracy"] for r in runs]
+        extra = {
+            "flip_tta": {
+                "val_acc_mean": statistics.fmean(flip_vals),
+                "val_acc_std": _std(flip_vals),
+                "test_acc_mean": statistics.fmean(flip_tests),
+                "test_acc_std": _std(flip_tests),
+            }
+        }
+    first = runs[0]
+    histories = first.get("histories") or [{}]
+    return Summary(
+        name=name,
+        method=first["method"],
+        seeds=sorted(r["seed"] for r in runs),
+        minutes=statistics.fmean(r["train_seconds"] for r in runs) / 60,
+        val_acc_mean=statistics.fmean(vals),
+        val_acc_std=_std(vals),
+        test_acc_mean=statistics.fmean(tests),
+        test_acc_std=_std(tests),
+        parameters=first["parameters"],
+        fully_connected=first.get("fully_connected", True),
+        description=first.get("description", ""),
+        selected_by=first.get("selected_by"),
+        extra=extra,
+        machine_class=machine_class_of(first),
+        cpu_model=first["environment"]["cpu_model"],
+        threads=first["environment"]["threads"],
+        architecture=architecture(first["config"]) if "model" in first["config"] else "",
+        epochs=first["config"].get("train", {}).get("epochs"),
+        device=histories[0].get("device", ""),
+        reference_test_accuracy=first.get("reference_test_accuracy"),
+    )
+
+
+def architecture(config: Mapping[str, Any]) -> str:
+    """Hidden layer sizes from a record's ``config``, e.g. ``1024-1024``; ``3 x 1024-1024`` for an
+    ensemble of three."""
+    hidden = "-".join(map(str, config["model"]["hidden"]))
+    members = config.get("members", 1)
+    return hidden if members == 1 else f"{members} x {hidden}"
+
+
+def _mean_std(mean: float, std: float, n: int, scale: float = 100.0, digits: int = 2) -> str:
+    if n == 1:
+        return f"{mean * scale:.{digits}f}"
+    return f"{mean * scale:.{digits}f} ± {std * scale:.{digits}f}"
+
+
+def results_table(records: Iterable[Mapping[str, Any]], names: Iterable[str]) -> str:
+    """Markdown table, one row per recipe in ``names`` and CPU class that has results: mean ± std
+    over its seeds (n = number of seeds)."""
+    records, names = list(records), list(names)
     lines = [
         "| run | hidden layers | parameters | epochs | n seeds | val acc % | test acc % "
         "| reference test acc % | train time (s) | device | CPU class |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for (name, machine_class), runs in groups.items():
-        first = runs[0]
-        best_val = [validation_accuracy(r) for r in runs]
-        reference = first.get("reference_test_accuracy")
-        lines.append(
-            f"| {name} | {architecture(first['model'])} | {first['parameters']:,} "
-            f"| {first['train_config']['epochs']} | {len(runs)} | {_mean_std(best_val)} "
-            f"| {_mean_std([r['test']['accuracy'] for r in runs])} "
-            f"| {'' if reference is None else f'{reference * 100:.2f}'} "
-            f"| {_mean_std([r['train_seconds'] for r in runs], scale=1.0, digits=0)} "
-            f"| {first['history']['device']} | {machine_class} |"
-        )
+    for machine_class in machine_classes(records):
+        summaries = summarize(records, machine_class)
+        for s in (summaries[n] for n in names if n in summaries):
+            n = len(s.seeds)
+            seconds = [
+                r["train_seconds"]
+                for r in records
+                if r["name"] == s.name and machine_class_of(r) == machine_class
+            ]
+            reference = s.reference_test_accuracy
+            lines.append(
+                f"| {s.name} | {s.architecture} | {s.parameters:,} | {s.epochs} | {n} "
+                f"| {_mean_std(s.val_acc_mean, s.val_acc_std, n)} "
+                f"| {_mean_std(s.test_acc_mean, s.test_acc_std, n)} "
+                f"| {'' if reference is None else f'{reference * 100:.2f}'} "
+                f"| {_mean_std(statistics.fmean(seconds), _std(seconds), n, scale=1.0, digits=0)} "
+                f"| {s.device} | {machine_class} |"
+            )
     return "\n".join(lines)
 
 
@@ -177,3 +250,43 @@ def ablation_table(rows: list[dict[str, Any]]) -> str:
         )
         previous = accuracy
     return "\n".join(lines)
+
+
+def from_v1_record(
+    old: Mapping[str, Any], *, key: str, method: str, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A record of the format before the one store (``assets/results/<name>-seed<seed>.json``,
+    written by the former ``run_recipe``) in today's format, numbers untouched. ``key`` and
+    ``config`` are the registry's for its recipe and seed; ``method`` labels its row."""
+    histories = old.get("member_histories") or [old["history"]]
+    return {
+        "name": old["name"],
+        "method": method,
+        "description": old["description"],
+        "selected_by": None,
+        "seed": old["seed"],
+        "key": key,
+        "config": dict(config),
+        "fully_connected": True,
+        "parameters": old["parameters"],
+        "train_examples": 48_000,  # the whole training split: v1 records are full runs (quick False)
+        "val_seen_in_training": False,
+        "train_seconds": old["train_seconds"],
+        "precision": old["train_config"]["precision"],
+        "histories": histories,
+        "val": old["val"] if "val" in old else _v1_kept_epoch_val(old["history"]),
+        "test": old["test"],
+        "environment": old["environment"],
+        "created": old["created"],
+        **(
+            {"reference_test_accuracy": old["reference_test_accuracy"]}
+            if old.get("reference_test_accuracy") is not None
+            else {}
+        ),
+    }
+
+
+def _v1_kept_epoch_val(history: Mapping[str, Any]) -> dict[str, Any]:
+    """The oldest records measured validation only per epoch: the kept epoch's, as their table showed."""
+    kept = history["epochs"][(history["best_epoch"] or len(history["epochs"])) - 1]
+    return {"accuracy": kept["val_acc"], "loss": kept["val_loss"], "from_kept_epoch": True}

@@ -147,6 +147,17 @@ class History:
         """Plain data for JSON result files."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> History:
+        """The `History` that `to_dict` wrote (a result file's ``histories`` entries)."""
+        return cls(
+            **{
+                k: data[k]
+                for k in ("epochs", "best_epoch", "device", "interrupted", "precision")
+                if k in data
+            }
+        )
+
 
 class TrainingDivergedError(RuntimeError):
     """The loss became NaN or infinite."""

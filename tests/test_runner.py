@@ -1,4 +1,5 @@
-"""The study: runs keyed by config hash, skipped when done, resumed after a kill; frontier files."""
+"""The one runner and the one store: runs keyed by config hash, skipped when done, resumed after a
+kill; the frontier and screening files made from the store; the committed store itself."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from fmnist import frontier, study
+from fmnist import frontier, runner
 from fmnist.models import MLP, ByteDropout
-from fmnist.precision import as_class
-from fmnist.study import Candidate, load_study, result_path, run_candidate, run_study, summarize
+from fmnist.precision import SELECTION_CLASS, as_class
+from fmnist.recipes import Recipe
+from fmnist.results import load_results, machine_class_of, result_path, summarize
 from fmnist.train import TrainConfig
 
-TINY = Candidate(
+TINY = Recipe(
     "tiny",
     {"hidden": [32], "dropout": 0.2, "norm": "batch", "dropout_mask": "bytes"},
     TrainConfig(epochs=3, batch_size=64, lr=3e-3, device="cpu", progress=False, precision="bf16"),
@@ -37,14 +39,33 @@ def test_the_key_changes_with_anything_that_changes_the_result_and_nothing_else(
     assert TINY.key(0) == replace(TINY, name="renamed", description="other words").key(0)
 
 
+def run_record(recipe: Recipe, splits, seed: int, folder: Path, **kwargs) -> dict:
+    return runner.run(recipe, splits, seed, folder=folder, **kwargs).record
+
+
 def test_a_finished_run_is_skipped_and_force_redoes_it(splits, tmp_path, capsys):
-    first = run_candidate(TINY, splits, 0, folder=tmp_path)
-    assert result_path(TINY, 0, tmp_path).is_file()
-    assert 0.0 <= first["val"]["accuracy"] <= 1.0 and first["train_examples"] == len(splits.train)
-    again = run_candidate(TINY, splits, 0, folder=tmp_path)
-    assert "skip" in capsys.readouterr().out and again == first
-    redone = run_candidate(TINY, splits, 0, folder=tmp_path, force=True)
-    assert "train tiny seed 0" in capsys.readouterr().out and redone["key"] == first["key"]
+    first = runner.run(TINY, splits, 0, folder=tmp_path)
+    assert first.result_path == result_path("tiny", 0, TINY.key(0), tmp_path) and first.result_path.is_file()
+    assert 0.0 <= first.val_accuracy <= 1.0 and first.record["train_examples"] == len(splits.train)
+    assert first.val is not None and first.val.accuracy == first.val_accuracy
+    again = runner.run(TINY, splits, 0, folder=tmp_path)
+    assert "skip" in capsys.readouterr().out and again.record == first.record
+    assert again.model is not None and again.val is None  # the kept model, loaded; nothing retrained
+    assert again.history.epochs == first.history.epochs
+    redone = runner.run(TINY, splits, 0, folder=tmp_path, force=True)
+    assert "train tiny seed 0" in capsys.readouterr().out and redone.record["key"] == first.record["key"]
+
+
+def test_a_run_keeps_a_checkpoint_that_reproduces_its_record(splits, tmp_path):
+    from fmnist.checkpoint import load_model
+    from fmnist.evaluate import evaluate
+
+    done = runner.run(TINY, splits, 5, folder=tmp_path)
+    loaded = load_model(done.model_path)
+    assert loaded.metadata["recipe"] == "tiny" and loaded.metadata["seed"] == 5
+    assert loaded.metadata["test_accuracy"] == done.test_accuracy == done.record["test"]["accuracy"]
+    assert evaluate(loaded, splits.test.images, splits.test.labels).accuracy == done.test_accuracy
+    assert done.record["environment"]["machine_class"] and done.record["precision"] in ("fp32", "bf16")
 
 
 def test_an_interrupted_run_resumes_where_it_stopped_with_the_same_result(splits, tmp_path, monkeypatch):
@@ -52,7 +73,7 @@ def test_an_interrupted_run_resumes_where_it_stopped_with_the_same_result(splits
     import fmnist.train as train
 
     monkeypatch.setattr(fmnist.quick, "epochs", lambda full: full)  # all 3 epochs, even in quick mode
-    straight = run_candidate(TINY, splits, 1, folder=tmp_path / "straight")
+    straight = run_record(TINY, splits, 1, tmp_path / "straight")
     original, calls = train._train_one_epoch, {"n": 0}
 
     def interrupting(*args, **kwargs):
@@ -63,10 +84,10 @@ def test_an_interrupted_run_resumes_where_it_stopped_with_the_same_result(splits
 
     monkeypatch.setattr(train, "_train_one_epoch", interrupting)
     with pytest.raises(KeyboardInterrupt):
-        run_candidate(TINY, splits, 1, folder=tmp_path / "resumed")
-    assert not result_path(TINY, 1, tmp_path / "resumed").exists()
+        runner.run(TINY, splits, 1, folder=tmp_path / "resumed")
+    assert not result_path("tiny", 1, TINY.key(1), tmp_path / "resumed").exists()
     monkeypatch.setattr(train, "_train_one_epoch", original)
-    resumed = run_candidate(TINY, splits, 1, folder=tmp_path / "resumed")
+    resumed = run_record(TINY, splits, 1, tmp_path / "resumed")
     assert resumed["val"] == straight["val"] and resumed["test"] == straight["test"]
     assert [e["val_acc"] for e in resumed["histories"][0]["epochs"]] == [
         e["val_acc"] for e in straight["histories"][0]["epochs"]
@@ -74,10 +95,10 @@ def test_an_interrupted_run_resumes_where_it_stopped_with_the_same_result(splits
 
 
 def test_a_60k_fit_trains_on_train_and_validation_and_keeps_its_last_epoch(splits, tmp_path):
-    record = run_candidate(replace(TINY, name="tiny-60k", data="60k"), splits, 0, folder=tmp_path)
+    record = run_record(replace(TINY, name="tiny-60k", data="60k"), splits, 0, tmp_path)
     assert record["train_examples"] == len(splits.train) + len(splits.val)
     assert record["val_seen_in_training"] and record["histories"][0]["best_epoch"] is None
-    assert record["val"]["total"] == min(len(splits.val), study.SEEN_VAL_EXAMPLES)
+    assert record["val"]["total"] == min(len(splits.val), runner.SEEN_VAL_EXAMPLES)
 
 
 def measured_on(records: list[dict], machine_class: str) -> list[dict]:
@@ -86,17 +107,16 @@ def measured_on(records: list[dict], machine_class: str) -> list[dict]:
 
 
 def test_summaries_and_frontier_rows_come_from_the_result_files(splits, tmp_path):
-    records = measured_on(run_study([TINY], splits, [0, 1, 2]), study.SELECTION_CLASS)
+    records = measured_on([r.record for r in runner.run_many([TINY], splits, [0, 1, 2])], SELECTION_CLASS)
     (summary,) = summarize(records).values()
     assert summary.seeds == [0, 1, 2] and summary.minutes > 0
     assert summary.test_acc_mean == pytest.approx(sum(r["test"]["accuracy"] for r in records) / 3)
-    rows = frontier.frontier_rows(records, [], ["tiny"])
+    rows = frontier.frontier_rows(records, ["tiny"])
     assert rows[0]["recipe"] == "tiny" and rows[0]["method"] == "labels" and rows[0]["fully_connected"]
     assert {"minutes", "test_acc_mean", "test_acc_std", "val_acc_mean", "seeds", "parameters"} <= set(rows[0])
-    assert f"| {study.SELECTION_CLASS} | tiny | labels | yes |" in frontier.frontier_table(rows)
-    screening = frontier.screening_rows(
-        [TINY, replace(TINY, name="untried")], records, {"tiny": ("kept", "x")}
-    )
+    assert f"| {SELECTION_CLASS} | tiny | labels | yes |" in frontier.frontier_table(rows)
+    kept = replace(TINY, decisions={SELECTION_CLASS: ("kept", "x")})
+    screening = frontier.screening_rows([kept, replace(TINY, name="untried")], records)
     assert [(r["candidate"], r["decision"], len(r["seeds"])) for r in screening] == [
         ("tiny", "kept", 3),
         ("untried", "pending", 0),
@@ -106,21 +126,20 @@ def test_summaries_and_frontier_rows_come_from_the_result_files(splits, tmp_path
 
 
 def test_two_cpu_classes_never_mix_their_minutes(splits):
-    amx = measured_on(run_study([TINY], splits, [0, 1]), "x86 AMX bf16")
+    amx = measured_on([r.record for r in runner.run_many([TINY], splits, [0, 1])], "x86 AMX bf16")
     avx2 = [r | {"train_seconds": 10 * r["train_seconds"]} for r in measured_on(amx, "x86 AVX2 fp32")]
     with pytest.raises(ValueError, match="several machine classes"):
         summarize(amx + avx2, machine_class=None)
     assert summarize(amx + avx2)["tiny"].minutes == summarize(amx)["tiny"].minutes
     slow = summarize(amx + avx2, "x86 AVX2 fp32")["tiny"].minutes
     assert slow == pytest.approx(10 * summarize(amx)["tiny"].minutes)
-    rows = frontier.frontier_rows(amx + avx2, [], ["tiny"])
+    rows = frontier.frontier_rows(amx + avx2, ["tiny"])
     assert [(r["machine_class"], r["recipe"]) for r in rows] == [
         ("x86 AMX bf16", "tiny"),
         ("x86 AVX2 fp32", "tiny"),
     ]
-    screening = frontier.screening_rows(
-        [TINY, replace(TINY, name="untried")], amx + avx2, {"tiny on x86 AVX2 fp32": ("kept", "there")}
-    )
+    there = replace(TINY, decisions={"x86 AVX2 fp32": ("kept", "there")})
+    screening = frontier.screening_rows([there, replace(TINY, name="untried")], amx + avx2)
     assert [(r["machine_class"], r["candidate"], r["decision"]) for r in screening] == [
         ("x86 AMX bf16", "tiny", "pending"),
         ("x86 AMX bf16", "untried", "pending"),
@@ -131,9 +150,9 @@ def test_two_cpu_classes_never_mix_their_minutes(splits):
 
 def test_flip_trained_runs_also_report_flip_averaging_as_its_own_row(splits, tmp_path):
     flipped = replace(TINY, name="flipped", train=replace(TINY.train, augment=("hflip",)))
-    records = [run_candidate(flipped, splits, seed, folder=tmp_path) for seed in (0, 1)]
+    records = [run_record(flipped, splits, seed, tmp_path) for seed in (0, 1)]
     assert all("test_flip_tta" in r for r in records)
-    recipes = [r["recipe"] for r in frontier.frontier_rows(records, [], ["flipped"])]
+    recipes = [r["recipe"] for r in frontier.frontier_rows(records, ["flipped"])]
     assert recipes == ["flipped", "flipped + flip averaging"]
 
 
@@ -155,7 +174,7 @@ def test_the_study_command_resumes_after_being_killed_and_skips_what_was_done(tm
     """`python -m fmnist study` in quick mode on real data: kill it after its first result, rerun."""
     env = {**os.environ, "FMNIST_QUICK": "1", "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "fmnist", "study", "--only", "wide-e25-fp32", "--seeds", "0", "1", "2"]
-    results = tmp_path / "fmnist-quick-assets" / "study"
+    results = tmp_path / "fmnist-quick-assets" / "results"
     worker = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 240
     while not list(results.glob("*.json")) and time.monotonic() < deadline and worker.poll() is None:
@@ -173,37 +192,36 @@ def test_the_study_command_resumes_after_being_killed_and_skips_what_was_done(tm
     assert (tmp_path / "fmnist-quick-assets" / "frontier.json").is_file()
 
 
-def test_committed_study_results_are_full_runs_and_their_keys_match_the_candidates():
-    from fmnist.candidates import TEACHERS, all_candidates
+def test_committed_results_are_full_runs_and_their_keys_match_the_registry():
+    from fmnist.recipes import TEACHERS, all_recipes
 
-    candidates = all_candidates()
-    for record in load_study():
-        assert not record["config"]["quick"], f"a quick-mode study result was committed: {record['name']}"
+    recipes, records = all_recipes(), load_results()
+    assert {"seed_small", "seed_deep", "best", "flipshift-e600-60k"} <= {r["name"] for r in records}
+    for record in records:
+        assert not record["config"]["quick"], f"a quick-mode result was committed: {record['name']}"
         name = record["name"]
-        if record["method"] == "cnn":  # a teacher's record: keyed by its spec
-            with as_class(study.machine_class_of(record)):
+        with as_class(machine_class_of(record)):  # "auto" as it resolved where it was measured
+            if record["method"] == "cnn":  # a teacher's record: keyed by its spec
                 assert TEACHERS[name].key(quick_mode=False) == record["key"], f"{name} changed"
-            continue
-        candidate = candidates[name]
-        with as_class(study.machine_class_of(record)):  # "auto" as it resolved where it was measured
-            key = candidate.key(record["seed"], quick_mode=False)
-        assert key == record["key"], f"{record['name']} changed"
+            else:
+                assert recipes[name].key(record["seed"], quick_mode=False) == record["key"], f"{name} changed"
 
 
 def test_committed_frontier_and_screening_are_the_ones_the_result_files_give():
-    from fmnist.candidates import DECISIONS, frontier_names, screened
     from fmnist.paths import project_root
-    from fmnist.results import load_results
+    from fmnist.recipes import frontier_names, screened
 
     assets = Path(project_root()) / "assets"
-    records = load_study()
+    records = load_results()
     measured = frontier.measured_reference_rows(assets)
-    expected = frontier.frontier_rows(records, load_results(), frontier_names(), measured)
+    expected = frontier.frontier_rows(records, frontier_names(), measured)
     assert json.loads((assets / "frontier.json").read_text()) == json.loads(json.dumps(expected))
     lines = (assets / "screening.jsonl").read_text().splitlines()
-    expected_screening = frontier.screening_rows(screened(), records, DECISIONS)
+    expected_screening = frontier.screening_rows(screened(), records)
     assert [json.loads(line) for line in lines] == json.loads(json.dumps(expected_screening, default=str))
 
 
-def test_study_dir_is_a_temp_folder_in_quick_mode():
-    assert "fmnist-quick-assets" in str(study.study_dir())
+def test_the_store_is_a_temp_folder_in_quick_mode():
+    from fmnist.paths import results_dir
+
+    assert "fmnist-quick-assets" in str(results_dir()) and "fmnist-quick-runs" in str(runner.states_dir())
