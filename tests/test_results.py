@@ -79,6 +79,9 @@ def test_the_migrated_v1_records_keep_their_numbers_and_get_the_registrys_keys()
                 recipe.config(old["seed"], quick_mode=False),
             )
         assert new["key"] == key, path
+        if new["created"] != old["created"]:  # retrained since by notebook 02's live run (seed 0 here)
+            assert new["created"] > old["created"] and new["seed"] == 0, path
+            continue
         ran = {k: v for k, v in old["train_config"].items() if k in config["train"]}
         assert json.loads(json.dumps(ran)) == json.loads(json.dumps(config["train"])), path
         assert new == json.loads(
@@ -109,10 +112,7 @@ def test_the_readme_table_is_the_one_generated_from_the_committed_result_files()
         expected = render_readme(readme, benchmark_block(root), BENCH_BEGIN, BENCH_END)
         assert expected == readme, "README's benchmark block is stale: run `make report`"
     assert ABLATION_BEGIN in readme, "README has no ablation block"
-    ablation_rows = json.loads((root / "assets" / "ablation.json").read_text())
-    assert ablation_rows and not any(row["quick"] for row in ablation_rows), (
-        "a quick-mode ablation was committed"
-    )
+    assert not (root / "assets" / "ablation.json").exists(), "the ablation comes from the result store"
     expected = render_readme(readme, ablation_block(root), ABLATION_BEGIN, ABLATION_END)
     assert expected == readme, "README's ablation table is stale: run `make report`"
 

@@ -156,6 +156,24 @@ def test_flip_trained_runs_also_report_flip_averaging_as_its_own_row(splits, tmp
     assert recipes == ["flipped", "flipped + flip averaging"]
 
 
+def test_the_ablation_comes_from_the_store_once_every_step_ran_on_a_class(splits, tmp_path):
+    from fmnist.recipes import ablation_chain
+
+    record = runner.run(TINY, splits, 0, folder=tmp_path).record
+    chain = [recipe.name for recipe in ablation_chain()]
+    records = [
+        record | {"name": name, "val": record["val"] | {"accuracy": 0.8 + 0.01 * step}}
+        for step, name in enumerate(chain)
+    ]
+    machine_class = machine_class_of(record)
+    assert frontier.ablation_rows(records[:-1], machine_class) is None  # a step missing: no table
+    rows = frontier.ablation_rows(records, machine_class)
+    assert [row["step"] for row in rows] == list(range(len(chain))) and rows[0]["recipe"] == "seed_deep"
+    assert rows[-1]["val_accuracy"] == pytest.approx(0.8 + 0.01 * (len(chain) - 1))
+    table = frontier.ablation_table(rows)
+    assert table.count("\n") == len(rows) + 1 and "| +1.00 |" in table
+
+
 def test_byte_dropout_drops_the_rounded_share_and_keeps_the_expectation():
     layer = ByteDropout(0.3)
     x = torch.ones(200, 1000)

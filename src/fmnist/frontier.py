@@ -17,7 +17,7 @@ from typing import Any
 
 from fmnist.paths import atomic_write, write_json
 from fmnist.precision import SELECTION_CLASS, as_class
-from fmnist.recipes import DISTILLED, FRONTIER, TEACHER, Recipe
+from fmnist.recipes import DISTILLED, FRONTIER, TEACHER, Recipe, ablation_chain
 from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
@@ -233,6 +233,53 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ablation_rows(records: Iterable[Mapping[str, Any]], machine_class: str) -> list[dict[str, Any]] | None:
+    """The ablation chain (`fmnist.recipes.ablation_chain`: step 0 is ``seed_deep``) as measured on
+    ``machine_class``: per step its validation mean over the seeds run there, their number and
+    minutes; None unless every step has at least one seed there."""
+    summaries = summarize(records, machine_class)
+    chain = ablation_chain()
+    if not all(recipe.name in summaries for recipe in chain):
+        return None
+    rows = []
+    for step, recipe in enumerate(chain):
+        summary = summaries[recipe.name]
+        rows.append(
+            {
+                "step": step,
+                "recipe": recipe.name,
+                "change": "reference model 2, as trained in notebook 02" if step == 0 else recipe.description,
+                "parameters": summary.parameters,
+                "epochs": summary.epochs,
+                "seeds": summary.seeds,
+                "val_accuracy": summary.val_acc_mean,
+                "val_acc_std": summary.val_acc_std,
+                "minutes": summary.minutes,
+                "machine_class": machine_class,
+            }
+        )
+    return rows
+
+
+def ablation_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: one line per step, its validation mean, the change from the step before, its seeds."""
+    lines = [
+        "| step | change | parameters | epochs | n seeds | val acc % | change (points) | minutes per seed |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    previous = None
+    for row in rows:
+        accuracy = 100 * row["val_accuracy"]
+        delta = "" if previous is None else f"{accuracy - previous:+.2f}"
+        val = _pct(row["val_accuracy"], row["val_acc_std"])
+        lines.append(
+            f"| {row['step']} | {row['change']} | {row['parameters']:,} | {row['epochs']} "
+            f"| {len(row['seeds'])} | {val} | {delta} | {row['minutes']:.1f} |"
+        )
+        previous = accuracy
+    return "\n".join(lines)
+
+
 def _versus(one: Summary, other: Summary) -> tuple[str, float, float]:
     """(beat / did not beat / tied with, the validation gap in points, the larger seed std in points)."""
     gap = 100 * (one.val_acc_mean - other.val_acc_mean)
@@ -277,6 +324,8 @@ def distillation_verdict(summaries: Mapping[str, Summary]) -> str:
 
 __all__ = [
     "GOALS",
+    "ablation_rows",
+    "ablation_table",
     "candidate_row",
     "distillation_verdict",
     "frontier_rows",

@@ -308,7 +308,7 @@ def confused_pair_examples(
 
 
 def ablation_steps(rows: Sequence[Mapping[str, object]]) -> Figure:
-    """Validation accuracy after each ablation step (`fmnist.ablation.run_ablation` rows), top to bottom."""
+    """Validation accuracy after each ablation step (`fmnist.frontier.ablation_rows`), top to bottom."""
     accuracies = [100 * float(row["val_accuracy"]) for row in rows]
     labels = [f"{row['step']}. {row['change']}" for row in rows]
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(rows) + 1.2))
@@ -319,7 +319,9 @@ def ablation_steps(rows: Sequence[Mapping[str, object]]) -> Figure:
     low, high = min(accuracies), max(accuracies)
     ax.set_xlim(low - 1.0, high + 0.8)
     ax.set_yticks(positions, labels, fontsize=8)
-    ax.set(title="From reference model 2 to best, one change at a time", xlabel="validation accuracy (%)")
+    where = f" ({rows[0]['machine_class']})" if "machine_class" in rows[0] else ""
+    title = f"From reference model 2 to best, one change at a time{where}"
+    ax.set(title=title, xlabel="validation accuracy (%)")
     fig.tight_layout()
     return fig
 

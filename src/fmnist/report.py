@@ -16,6 +16,8 @@ from pathlib import Path
 from fmnist import plots, speed
 from fmnist.frontier import (
     GOALS,
+    ablation_rows,
+    ablation_table,
     frontier_rows,
     frontier_table,
     measured_reference_rows,
@@ -25,8 +27,8 @@ from fmnist.frontier import (
 )
 from fmnist.notebooks import run_times_table
 from fmnist.paths import assets_dir, project_root, results_dir
-from fmnist.recipes import ABLATION, RECIPES, frontier_names, screened
-from fmnist.results import ablation_table, load_results, results_table, summarize
+from fmnist.recipes import RECIPES, frontier_names, screened
+from fmnist.results import load_results, machine_classes, results_table
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
@@ -46,7 +48,12 @@ def write_outputs() -> dict[str, Path]:
     rows = frontier_rows(records, frontier_names(), measured)
     frontier = write_frontier(rows, folder)
     figure = plots.save_figure(plots.frontier(rows, GOALS), "frontier") if rows else None
-    return {"screening": screening, "frontier": frontier, **({"figure": Path(figure)} if figure else {})}
+    outputs = {"screening": screening, "frontier": frontier, **({"figure": Path(figure)} if figure else {})}
+    chains = (ablation_rows(records, machine_class) for machine_class in machine_classes(records))
+    chain = next((rows for rows in chains if rows is not None), None)  # the selection class's first
+    if chain is not None:
+        outputs["ablation figure"] = Path(plots.save_figure(plots.ablation_steps(chain), "ablation"))
+    return outputs
 
 
 def results_block(root: Path) -> str:
@@ -55,32 +62,15 @@ def results_block(root: Path) -> str:
 
 
 def ablation_block(root: Path) -> str:
-    """The ablation (`fmnist.recipes.ABLATION`) from the result store once every step has 3 seeds;
-    until then the seed-0 chain an earlier version measured (``assets/ablation.json``, kept as is)."""
-    summaries = summarize(load_results(root / "assets" / "results"))
-    steps = ["seed_deep", *(r.name for r in ABLATION)]
-    if all(name in summaries and len(summaries[name].seeds) >= 3 for name in steps):
-        rows = [
-            {
-                "step": index,
-                "change": summaries[name].description,
-                "parameters": summaries[name].parameters,
-                "train_config": {"epochs": summaries[name].epochs},
-                "val_accuracy": summaries[name].val_acc_mean,
-                "train_seconds": 60 * summaries[name].minutes,
-            }
-            for index, name in enumerate(steps)
-        ]
-        return ablation_table(rows)
-    path = root / "assets" / "ablation.json"
-    if not path.is_file():
-        return "No ablation has been run yet: `make study` runs its recipes."
-    return (
-        "Seed 0 only, validation only, measured by an earlier version (`assets/ablation.json`, its machine "
-        "class not recorded); "
-        "`make study` runs the 3-seed ablation into the result store, which then replaces this table.\n\n"
-        + ablation_table(json.loads(path.read_text()))
-    )
+    """The ablation from reference model 2 to ``best`` (`fmnist.frontier.ablation_rows`), one table
+    per CPU class where every step has run."""
+    records = load_results(root / "assets" / "results")
+    tables = [
+        f"On {machine_class}:\n\n{ablation_table(rows)}"
+        for machine_class in machine_classes(records)
+        if (rows := ablation_rows(records, machine_class)) is not None
+    ]
+    return "\n\n".join(tables) or "Not run yet: `make study` runs its recipes (`ablation-1` … `ablation-6`)."
 
 
 def render_readme(text: str, table: str, begin: str = BEGIN, end: str = END) -> str:

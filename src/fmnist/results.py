@@ -234,24 +234,6 @@ def results_table(records: Iterable[Mapping[str, Any]], names: Iterable[str]) ->
     return "\n".join(lines)
 
 
-def ablation_table(rows: list[dict[str, Any]]) -> str:
-    """Markdown: one line per step, validation accuracy and its change from the step before."""
-    lines = [
-        "| step | change | parameters | epochs | val acc % | change (points) | train time (s) |",
-        "|---:|---|---:|---:|---:|---:|---:|",
-    ]
-    previous = None
-    for row in rows:
-        accuracy = 100 * row["val_accuracy"]
-        delta = "" if previous is None else f"{accuracy - previous:+.2f}"
-        lines.append(
-            f"| {row['step']} | {row['change']} | {row['parameters']:,} | {row['train_config']['epochs']} "
-            f"| {accuracy:.2f} | {delta} | {row['train_seconds']:.0f} |"
-        )
-        previous = accuracy
-    return "\n".join(lines)
-
-
 def from_v1_record(
     old: Mapping[str, Any], *, key: str, method: str, config: Mapping[str, Any]
 ) -> dict[str, Any]:
