@@ -53,8 +53,8 @@ postgres:
 ## lint: ruff over the package, tests and benchmarks; the import contracts (pyproject.toml): floors
 ## only point down (outputs -> research -> library) and no circles of imports
 lint: setup
-	$(PY) -m ruff check src tests benchmarks
-	$(PY) -m ruff format --check src tests benchmarks
+	$(PY) -m ruff check src tests benchmarks hubconf.py
+	$(PY) -m ruff format --check src tests benchmarks hubconf.py
 	$(VENV)/bin/lint-imports
 
 ## report: regenerate the README's results table from assets/results/*.json

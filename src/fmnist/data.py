@@ -21,20 +21,8 @@ from pathlib import Path
 import torch
 from torchvision.datasets import FashionMNIST
 
+from fmnist.models import CLASSES as CLASSES  # the outputs' names are the labels' names too
 from fmnist.paths import project_root
-
-CLASSES: tuple[str, ...] = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
 
 # Mean and standard deviation of the 60,000 training images, pixels scaled to [0, 1].
 PIXEL_MEAN = 0.2860
