@@ -149,7 +149,7 @@ def _study(args: argparse.Namespace) -> int:
     chosen = [r for name, r in recipes.items() if not args.only or name in args.only]
     try:
         if not args.files_only:
-            run_many(chosen, load_data(), args.seeds or SEEDS, force=args.force)
+            run_many(chosen, load_data(), args.seeds or SEEDS, force=args.force, share=args.shard)
     except KeyboardInterrupt as stop:
         print(f"interrupted: {stop}; run the same command again to resume", file=sys.stderr)
         return 130
@@ -179,6 +179,17 @@ def _report(args: argparse.Namespace) -> int:
         print(f"{kind}: {path}")
     print(f"results table regenerated in {update_readme(args.readme)}")
     return 0
+
+
+def _share(text: str) -> tuple[int, int]:
+    """``K/N`` -> (K, N) with 1 <= K <= N: the share of the study's runs this process does."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N, e.g. 2/4 (share 2 of 4)") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"{text!r}: K must be 1..N, e.g. 1/{max(count, 1)}")
+    return index, count
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -279,6 +290,14 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these recipes")
     study.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds (default 0 1 2)")
     study.add_argument("--force", action="store_true", help="redo runs whose result file exists")
+    study.add_argument(
+        "--shard",
+        type=_share,
+        default=(1, 1),
+        metavar="K/N",
+        help="only share K of N of the recipe x seed runs (N processes or machines sharing assets/results: "
+        "one each, K = 1..N); the shares partition the runs exactly",
+    )
     study.add_argument(
         "--files-only",
         action="store_true",

@@ -11,7 +11,7 @@ best model. ``python -m fmnist train`` and ``python -m fmnist study`` are both v
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +21,7 @@ import torch
 
 from fmnist import quick
 from fmnist.checkpoint import load_model, round_weights_, safe_load, save_model
+from fmnist.claims import ClaimedError, claim
 from fmnist.data import Augment, Split, Splits
 from fmnist.distill import DistilledTargets, DistillSpec, indexed, precompute_views
 from fmnist.evaluate import EvalResult, evaluate
@@ -107,7 +108,12 @@ def training_splits(splits: Splits, recipe: Recipe) -> Splits:
 
 
 def train_recipe(
-    recipe: Recipe, splits: Splits, seed: int, *, checkpoints: Path | None = None
+    recipe: Recipe,
+    splits: Splits,
+    seed: int,
+    *,
+    checkpoints: Path | None = None,
+    on_epoch_end: Callable[[History, torch.nn.Module], None] | None = None,
 ) -> tuple[MLP | Ensemble, list[History], Splits]:
     """Train one seed of ``recipe``; return (model, one history per member, the splits used).
 
@@ -137,7 +143,7 @@ def train_recipe(
             print(f"resume {recipe.name} seed {seed} member {member} from {state.name}")
         set_seed(config.seed)
         model = MLP(**recipe.model)
-        history = fit(model, data, config, augment=targets, resume_from=resume)
+        history = fit(model, data, config, augment=targets, resume_from=resume, on_epoch_end=on_epoch_end)
         if history.interrupted:
             raise KeyboardInterrupt(f"{recipe.name} seed {seed} interrupted; run again to resume")
         members.append(model)
@@ -166,21 +172,45 @@ def run(
     A finished run is skipped (``force`` redoes it) and returned from its file, with its model if
     the model file is on this machine. The training state is checkpointed in ``runs/results``
     every epoch, so a killed run resumes there next time; once the result file is written the
-    state files are removed.
+    state files are removed. While it trains, the run is claimed (``<result file>.claim``,
+    `fmnist.claims`): another process sharing the folder gets `ClaimedError` instead of doing it
+    twice; a killed process's claim goes stale and is taken over.
     """
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
     key = recipe.key(seed)
     path, kept = result_path(recipe.name, seed, key, folder), model_path(recipe, seed)
     if path.is_file() and not force:
-        print(f"skip {path.name}: done already (use --force to redo it)")
-        model = load_model(kept) if kept.is_file() else None
-        return Run(recipe, seed, json.loads(path.read_text()), path, kept, model)
+        return _done(recipe, seed, path, kept)
+    with claim(path.with_name(path.name + ".claim")) as held:
+        if path.is_file() and not force:  # finished by another process while this one waited
+            return _done(recipe, seed, path, kept)
+        return _train_and_record(recipe, splits, seed, force, folder, kept, held.beat)
+
+
+def _done(recipe: Recipe, seed: int, path: Path, kept: Path) -> Run:
+    print(f"skip {path.name}: done already (use --force to redo it)")
+    model = load_model(kept) if kept.is_file() else None
+    return Run(recipe, seed, json.loads(path.read_text()), path, kept, model)
+
+
+def _train_and_record(
+    recipe: Recipe,
+    splits: Splits,
+    seed: int,
+    force: bool,
+    folder: Path | None,
+    kept: Path,
+    heartbeat: Callable[[], None],
+) -> Run:
+    key = recipe.key(seed)
     states = states_dir()
     if force:
         for stale in states.glob(f"{key}-m*.state"):
             stale.unlink()
     print(f"train {recipe.name} seed {seed} ({recipe.description})", flush=True)
-    model, histories, data = train_recipe(recipe, splits, seed, checkpoints=states)
+    model, histories, data = train_recipe(
+        recipe, splits, seed, checkpoints=states, on_epoch_end=lambda _history, _model: heartbeat()
+    )
     record, val, test = _record(recipe, seed, model, histories, data)
     save_model(
         model,
@@ -275,11 +305,32 @@ def _teacher_summary(spec: DistillSpec) -> dict[str, Any]:
     }
 
 
+def shard(items: Sequence[Any], index: int, count: int) -> list[Any]:
+    """Share ``index`` of ``count`` (1-based, like ``--shard 2/4``): every ``count``-th item from
+    the ``index``-th, so the ``count`` shares partition ``items`` exactly, sizes within one."""
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {index}/{count}: the share must be 1..{count}, e.g. --shard 1/{count}")
+    return list(items[index - 1 :: count])
+
+
 def run_many(
-    recipes: Iterable[Recipe], splits: Splits, seeds: Sequence[int], *, force: bool = False
+    recipes: Iterable[Recipe],
+    splits: Splits,
+    seeds: Sequence[int],
+    *,
+    force: bool = False,
+    share: tuple[int, int] = (1, 1),
+    folder: Path | None = None,
 ) -> list[Run]:
-    """Every recipe with every seed, in order, skipping the runs already done."""
-    return [run(r, splits, seed, force=force) for r in recipes for seed in seeds]
+    """Every recipe with every seed, in order, skipping the runs already done and those another
+    process has claimed; with ``share`` ``(K, N)`` only the K-th of N shares of them (`shard`)."""
+    done = []
+    for recipe, seed in shard([(r, s) for r in recipes for s in seeds], *share):
+        try:
+            done.append(run(recipe, splits, seed, force=force, folder=folder))
+        except ClaimedError as busy:
+            print(f"skip {recipe.name} seed {seed}: {busy}")
+    return done
 
 
 def selection_val(summary: Summary, summaries: dict[str, Summary]) -> float:
