@@ -376,10 +376,10 @@ MID_FLIP_400 = variant(
     "the same, 400 epochs (30 minutes where fp32 is what runs)",
     decisions={
         FP32_CLASS: (
-            "kept, provisionally",
-            "1 seed: 91.69% validation in 24.4 minutes, above flipshift-e135's 1-seed run there (the "
-            "wide net, 15.9 minutes); the best the fp32 classes fit in 30 minutes so far; "
-            "seeds 1-2 are `make study`'s",
+            "kept",
+            "3 seeds: validation 91.62 ± 0.11 in 25.9 minutes per seed (24.4-27.1 as the VM slowed), "
+            "0.6 points over mid512-flipshift-e90 and above flipshift-e135's 1-seed run there (the wide "
+            "net, 15.9 minutes): the fp32 classes' 30-minute point",
         )
     },
     epochs=400,
