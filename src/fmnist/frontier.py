@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from fmnist.paths import atomic_write, write_json
 from fmnist.precision import SELECTION_CLASS, as_class
 from fmnist.recipes import DISTILLED, FRONTIER, TEACHER, Recipe, ablation_chain
-from fmnist.results import Summary, machine_class_of, machine_classes, summarize
+from fmnist.results import Summary, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
@@ -32,35 +31,28 @@ REFERENCES = {
 def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The reference notebook's two models, as reproduced (their result records), as frontier rows:
     one per model and machine class."""
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for record in results:
-        if record["name"] in REFERENCES:
-            groups.setdefault((record["name"], machine_class_of(record)), []).append(record)
+    references = [r for r in results if r["name"] in REFERENCES]
     rows = []
-    for (name, _), runs in groups.items():
-        tests = [r["test"]["accuracy"] for r in runs]
-        vals = [r["val"]["accuracy"] for r in runs]
-        rows.append(
-            {
-                "recipe": REFERENCES[name],
-                "method": "reference",
-                "fully_connected": True,
-                "minutes": statistics.fmean(r["train_seconds"] for r in runs) / 60,
-                "test_acc_mean": statistics.fmean(tests),
-                "test_acc_std": statistics.stdev(tests) if len(tests) > 1 else 0.0,
-                "val_acc_mean": statistics.fmean(vals),
-                "seeds": sorted(r["seed"] for r in runs),
-                "parameters": runs[0]["parameters"],
-                "source": f"assets/results/{name}-seed*.json",
-                **_machine(runs[0]["environment"]),
-            }
-        )
+    for machine_class in machine_classes(references):
+        for name, summary in summarize(references, machine_class).items():
+            rows.append(
+                {
+                    "recipe": REFERENCES[name],
+                    "method": "reference",
+                    "fully_connected": True,
+                    "minutes": summary.minutes,
+                    "test_acc_mean": summary.test_acc_mean,
+                    "test_acc_std": summary.test_acc_std,
+                    "val_acc_mean": summary.val_acc_mean,
+                    "seeds": summary.seeds,
+                    "parameters": summary.parameters,
+                    "source": f"assets/results/{name}-seed*.json",
+                    "machine_class": summary.machine_class,
+                    "cpu_model": summary.cpu_model,
+                    "threads": summary.threads,
+                }
+            )
     return rows
-
-
-def _machine(about: Mapping[str, Any]) -> dict[str, Any]:
-    """What a row's minutes were measured on: class, CPU model, threads."""
-    return {k: about[k] for k in ("machine_class", "cpu_model", "threads")}
 
 
 def measured_reference_rows(folder: Path) -> list[dict[str, Any]]:

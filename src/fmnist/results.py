@@ -111,6 +111,7 @@ class Summary:
     method: str
     seeds: list[int]
     minutes: float  # training minutes per seed (validation included), mean over seeds
+    seconds_std: float  # the spread of those training times over seeds, in seconds
     val_acc_mean: float
     val_acc_std: float
     test_acc_mean: float
@@ -171,6 +172,7 @@ def _summary(name: str, runs: list[Mapping[str, Any]]) -> Summary:
         method=first["method"],
         seeds=sorted(r["seed"] for r in runs),
         minutes=statistics.fmean(r["train_seconds"] for r in runs) / 60,
+        seconds_std=_std([r["train_seconds"] for r in runs]),
         val_acc_mean=statistics.fmean(vals),
         val_acc_std=_std(vals),
         test_acc_mean=statistics.fmean(tests),
@@ -217,18 +219,13 @@ def results_table(records: Iterable[Mapping[str, Any]], names: Iterable[str]) ->
         summaries = summarize(records, machine_class)
         for s in (summaries[n] for n in names if n in summaries):
             n = len(s.seeds)
-            seconds = [
-                r["train_seconds"]
-                for r in records
-                if r["name"] == s.name and machine_class_of(r) == machine_class
-            ]
             reference = s.reference_test_accuracy
             lines.append(
                 f"| {s.name} | {s.architecture} | {s.parameters:,} | {s.epochs} | {n} "
                 f"| {_mean_std(s.val_acc_mean, s.val_acc_std, n)} "
                 f"| {_mean_std(s.test_acc_mean, s.test_acc_std, n)} "
                 f"| {'' if reference is None else f'{reference * 100:.2f}'} "
-                f"| {_mean_std(statistics.fmean(seconds), _std(seconds), n, scale=1.0, digits=0)} "
+                f"| {_mean_std(60 * s.minutes, s.seconds_std, n, scale=1.0, digits=0)} "
                 f"| {s.device} | {machine_class} |"
             )
     return "\n".join(lines)

@@ -29,7 +29,16 @@ from fmnist.models import MLP, Ensemble
 from fmnist.paths import runs_dir
 from fmnist.precision import as_class
 from fmnist.recipes import Recipe, all_recipes, frontier_names, get_recipe
-from fmnist.results import Summary, environment, load_results, metrics, result_path, summarize, write_result
+from fmnist.results import (
+    Summary,
+    environment,
+    load_results,
+    machine_class_of,
+    metrics,
+    result_path,
+    summarize,
+    write_result,
+)
 from fmnist.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
 from fmnist.train import History, fit, set_seed
 
@@ -184,7 +193,7 @@ def run(
     with claim(path.with_name(path.name + ".claim")) as held:
         if path.is_file() and not force:  # finished by another process while this one waited
             return _done(recipe, seed, path, kept)
-        return _train_and_record(recipe, splits, seed, force, folder, kept, held.beat)
+        return _train_and_record(recipe, splits, seed, key, force, folder, kept, held.beat)
 
 
 def _done(recipe: Recipe, seed: int, path: Path, kept: Path) -> Run:
@@ -197,12 +206,12 @@ def _train_and_record(
     recipe: Recipe,
     splits: Splits,
     seed: int,
+    key: str,
     force: bool,
     folder: Path | None,
     kept: Path,
     heartbeat: Callable[[], None],
 ) -> Run:
-    key = recipe.key(seed)
     states = states_dir()
     if force:
         for stale in states.glob(f"{key}-m*.state"):
@@ -356,11 +365,7 @@ def ship_best(name: str = "mlp") -> Path | None:
     if not rows:
         return None
     best = max(rows, key=lambda s: (selection_val(s, summaries), s.selected_by is not None))
-    runs = [
-        r
-        for r in records
-        if r["name"] == best.name and r["environment"]["machine_class"] == best.machine_class
-    ]
+    runs = [r for r in records if r["name"] == best.name and machine_class_of(r) == best.machine_class]
     chosen = (
         min(runs, key=lambda r: r["seed"])
         if best.selected_by is not None
