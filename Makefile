@@ -8,7 +8,7 @@ DEBIAN_DATA := /usr/share/datasets/fashion-mnist
 POSTGRES_BIN := $(wildcard /usr/lib/postgresql/*/bin/initdb)
 SEEDS := 0 1 2
 
-.PHONY: run study test setup data postgres lint report bench
+.PHONY: run study test setup data postgres browser lint report bench demo screenshot
 
 ## run: every notebook top to bottom in full mode (progress printed as text), then the README's tables.
 ## Multi-seed numbers are read from the files `make study` wrote; nothing long is trained here.
@@ -22,8 +22,8 @@ study: setup data
 	$(PY) -m fmnist study --seeds $(SEEDS)
 	$(PY) -m fmnist report
 
-## test: unit tests + every notebook under nbval, in quick mode (PostgreSQL tests included)
-test: setup data postgres
+## test: unit tests + every notebook under nbval, in quick mode (PostgreSQL and browser tests included)
+test: setup data postgres browser
 	FMNIST_QUICK=1 $(PY) -m pytest --nbval-lax --nbval-current-env tests notebooks
 
 ## setup: the virtual environment with the pinned requirements and the package (editable)
@@ -49,6 +49,22 @@ postgres:
 		echo "Installing the Debian package postgresql (server binaries for the search tests)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	fi
+
+## browser: Debian's headless Chromium and chromedriver, for the demo page's browser test (as root, when missing)
+browser:
+	@if ! { command -v chromium && command -v chromedriver; } >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null; then \
+		echo "Installing the Debian packages chromium and chromium-driver (the demo page's browser test)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+## demo: the demo page on http://127.0.0.1:7860 (upload or draw a garment; Ctrl-C stops it)
+demo: setup
+	$(PY) -m fmnist demo
+
+## screenshot: assets/demo.png, taken by the browser test from the page's answer to an uploaded photo
+screenshot: setup data browser
+	FMNIST_DEMO_SCREENSHOT=assets/demo.png $(PY) -m pytest -q tests/test_demo_browser.py -k uploaded_photo
 
 ## lint: ruff over the package, tests and benchmarks; the import contracts (pyproject.toml): floors
 ## only point down (outputs -> research -> library) and no circles of imports

@@ -181,6 +181,23 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from fmnist.demo import INSTALL_HINT, gradio_available, serve
+
+    if not gradio_available():
+        raise DemoUnavailable(INSTALL_HINT)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"warning: serving on {args.host}: whoever reaches this machine can use the page", file=sys.stderr
+        )
+    serve(_load(args.model), host=args.host, port=args.port)
+    return 0
+
+
+class DemoUnavailable(RuntimeError):
+    """The demo page's optional dependency is missing; the message says how to install it."""
+
+
 def _share(text: str) -> tuple[int, int]:
     """``K/N`` -> (K, N) with 1 <= K <= N: the share of the study's runs this process does."""
     try:
@@ -314,6 +331,18 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks.add_argument("--only", nargs="+", default=None, metavar="PREFIX", help="e.g. 03 04")
     notebooks.set_defaults(handler=_notebooks)
 
+    demo = commands.add_parser(
+        "demo",
+        help="a web page: upload or draw a garment, see the 28x28 image the model sees and its top 3",
+        description="Serve the demo page (Gradio, the optional extra `demo`). Uploads stay in memory.",
+    )
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
+    demo.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    demo.add_argument("--model", default=None, help=model_help)
+    demo.set_defaults(handler=_demo)
+
     report = commands.add_parser("report", help="regenerate the README's results table")
     report.add_argument("--readme", default=None, help="README to update (default: the project's)")
     report.set_defaults(handler=_report)
@@ -325,6 +354,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ImageFileError, CheckpointError, FileNotFoundError, DataError) as err:
+    except (ImageFileError, CheckpointError, FileNotFoundError, DataError, DemoUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
