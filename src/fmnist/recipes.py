@@ -387,6 +387,23 @@ MID_FLIP_400 = variant(
 FP32_CLASS_SCREENING: list[Recipe] = [WIDE_7, MID_20, MID_FLIP_90, MID_FLIP_400]
 FP32_ONE_MINUTE = MID_20  # chosen on the 3-seed validation means (its decision)
 
+# Accuracy III (#18): one change at a time on the 5-minute bed of the class at hand, 3 seeds each,
+# validation only; a winner is confirmed at the long schedule. On the fp32 classes the bed is
+# mid512-flipshift-e90. Cheapest first: augmentation, then the optimizer, then the architecture.
+MID_CROP2_90 = variant(
+    MID_FLIP_90,
+    "mid512-flipcrop2-e90",
+    "mid512-flipshift-e90 with shifts of up to 2 px (Nøkland & Eidnes' crop jitter) instead of 1",
+    augment=("hflip", "translate:2"),
+)
+MID_EMA_90 = variant(
+    MID_FLIP_90,
+    "mid512-flipshift-ema-e90",
+    "mid512-flipshift-e90 evaluated and kept as an EMA of its weights (decay 0.999 per step)",
+    ema_decay=0.999,
+)
+ACCURACY_SCREENING: list[Recipe] = [MID_CROP2_90, MID_EMA_90]
+
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
 FRONTIER_RECIPES: list[Recipe] = [*FP32_CLASS_SCREENING, LONG, LONGEST, LONGEST_60K]
 
@@ -437,7 +454,8 @@ DISTILLATION: list[Recipe] = [DISTILLED, DISTILLED_T1]
 FRONTIER = [WIDE_25_BYTES.name] + [r.name for r in FRONTIER_RECIPES + DISTILLATION]
 
 REGISTRY: dict[str, Recipe] = {
-    r.name: r for r in [*RECIPES.values(), *ABLATION, *SCREENING, *FRONTIER_RECIPES, *DISTILLATION]
+    r.name: r
+    for r in [*RECIPES.values(), *ABLATION, *SCREENING, *FRONTIER_RECIPES, *ACCURACY_SCREENING, *DISTILLATION]
 }
 
 
@@ -486,9 +504,15 @@ def get_recipe(name: str) -> Recipe:
 
 def screened() -> list[Recipe]:
     """Every recipe tried to find the frontier, in order: the screening, the frontier's own
-    recipes, the search's best (the ablation explains the earlier `best` and is listed apart)."""
+    recipes, the accuracy screening (#18), distillation, the search's best (the ablation explains the earlier `best` and is listed apart)."""
     found = search_best_recipe()
-    return SCREENING + FRONTIER_RECIPES + DISTILLATION + ([found] if found is not None else [])
+    return (
+        SCREENING
+        + FRONTIER_RECIPES
+        + ACCURACY_SCREENING
+        + DISTILLATION
+        + ([found] if found is not None else [])
+    )
 
 
 def frontier_names() -> list[str]:
