@@ -190,7 +190,12 @@ def _demo(args: argparse.Namespace) -> int:
         print(
             f"warning: serving on {args.host}: whoever reaches this machine can use the page", file=sys.stderr
         )
-    serve(_load(args.model), host=args.host, port=args.port)
+    try:
+        serve(_load(args.model), host=args.host, port=args.port)
+    except OSError as err:  # the port is taken, or the address is not this machine's
+        raise DemoUnavailable(
+            f"cannot serve on {args.host}:{args.port} ({err}): pass another --port"
+        ) from err
     return 0
 
 

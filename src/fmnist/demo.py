@@ -243,7 +243,9 @@ def build_page(
 def serve(
     model: torch.nn.Module, host: str = "127.0.0.1", port: int | None = None, *, block: bool = True
 ) -> gradio.Blocks:
-    """Build the page and serve it on ``host:port`` (127.0.0.1 by default; a free port if None)."""
+    """Build the page and serve it on ``host:port`` (127.0.0.1 by default; with no port, Gradio's
+    7860 or the next free one). ``block=False`` returns at once (for a notebook); `OSError` if the
+    port is taken."""
     import gradio as gr
 
     page = build_page(model)
