@@ -5,7 +5,8 @@ the middle grey (a dark object photographed on a light background), invert; make
 black and the brightest pixel white (a plane fitted to the border, the background's level and its
 lighting gradient, is subtracted and the rest stretched), so that grey paper or a wall under uneven
 light does not read as part of the garment; crop to the bounding box of the object; scale the
-longest side to 28 pixels keeping the aspect ratio; centre on a black 28x28 canvas. A file that is already 28x28 with a dark background is used unchanged.
+longest side to 28 pixels keeping the aspect ratio; centre on a black 28x28 canvas. A file that
+is already 28x28 with a dark background is used unchanged.
 """
 
 from __future__ import annotations
