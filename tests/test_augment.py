@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fmnist import augment
-from fmnist.augment import build, cutmix, hflip, mixup, random_erasing, translate
+from fmnist.augment import build, cutmix, hflip, mixup, random_erasing, rotate, scale, translate
 
-NAMES = ["hflip", "translate:2", "erase:0.5", "mixup:0.2", "cutmix:1.0"]
+NAMES = ["hflip", "translate:2", "erase:0.5", "mixup:0.2", "cutmix:1.0", "rotate:10", "scale:0.1"]
 
 
 def _batch(n: int = 16, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -75,11 +75,28 @@ def test_mixup_and_cutmix_mix_targets_in_proportion():
     assert bool((own_weight + 1e-6 >= from_self - 1e-6).all())
 
 
+def test_rotate_and_scale_move_pixels_as_named():
+    x, y = _batch(8)
+    assert torch.allclose(rotate(x, y, torch.Generator(), max_degrees=0)[0], x, atol=1e-5)
+    assert torch.allclose(scale(x, y, torch.Generator(), max_change=0)[0], x, atol=1e-5)
+    quarter = augment._warp(x, torch.full((8,), torch.pi / 2), torch.ones(8))
+    assert torch.allclose(quarter, torch.rot90(x, 1, dims=(2, 3)), atol=1e-5) or torch.allclose(
+        quarter, torch.rot90(x, -1, dims=(2, 3)), atol=1e-5
+    )
+    dot = torch.zeros(1, 1, 28, 28)
+    dot[0, 0, 14, 20] = 1.0  # 6.5 px right of the centre line (13.5)
+    zoomed = augment._warp(dot, torch.zeros(1), torch.full((1,), 1.5))
+    column = (zoomed[0, 0].sum(dim=0) * torch.arange(28.0)).sum() / zoomed.sum()
+    assert float(column) == pytest.approx(13.5 + 6.5 * 1.5, abs=0.5), "a zoom moves pixels outwards"
+    small, _ = rotate(x, y, torch.Generator().manual_seed(0), max_degrees=10)
+    assert not torch.equal(small, x) and float((small - x).abs().mean()) < float((quarter - x).abs().mean())
+
+
 def test_unknown_augmentations_are_named():
     with pytest.raises(ValueError, match="choose from"):
-        build(["rotate:15"])
+        build(["solarize:0.5"])
     assert build([]) is None
-    assert set(augment.REGISTRY) == {"hflip", "translate", "erase", "mixup", "cutmix"}
+    assert set(augment.REGISTRY) == {"hflip", "translate", "erase", "mixup", "cutmix", "rotate", "scale"}
 
 
 @settings(max_examples=25, deadline=None)

@@ -114,6 +114,28 @@ def cutmix(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: 
     return pasted, kept * targets + (1 - kept) * targets[partner]
 
 
+def _warp(x: torch.Tensor, angles: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
+    """Rotate each image of ``x`` by ``angles`` (radians, (B,)) and zoom by ``scales`` (B,) about its
+    centre: bilinear, zero outside the image."""
+    cos, sin = torch.cos(angles) / scales, torch.sin(angles) / scales
+    zero = torch.zeros_like(cos)
+    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)
+    grid = F.affine_grid(theta.to(x.device, x.dtype), list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def rotate(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_degrees: float = 10.0):
+    """Rotate each image by a random angle in [-max_degrees, max_degrees] about its centre."""
+    angles = (torch.rand(x.shape[0], generator=generator) * 2 - 1) * max_degrees * torch.pi / 180
+    return _warp(x, angles, torch.ones_like(angles)), y
+
+
+def scale(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_change: float = 0.1):
+    """Zoom each image about its centre by a random factor in [1 - max_change, 1 + max_change]."""
+    factors = 1 + (torch.rand(x.shape[0], generator=generator) * 2 - 1) * max_change
+    return _warp(x, torch.zeros_like(factors), factors), y
+
+
 def beta_weights(alpha: float, n: int, generator: torch.Generator) -> torch.Tensor:
     """Beta(alpha, alpha) samples, seeded from ``generator`` (torch's Beta takes no generator)."""
     if alpha <= 0:
@@ -130,8 +152,18 @@ REGISTRY: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
     "erase": random_erasing,
     "mixup": mixup,
     "cutmix": cutmix,
+    "rotate": rotate,
+    "scale": scale,
 }
-_PARAMETER = {"hflip": "p", "translate": "max_shift", "erase": "p", "mixup": "alpha", "cutmix": "alpha"}
+_PARAMETER = {
+    "hflip": "p",
+    "translate": "max_shift",
+    "erase": "p",
+    "mixup": "alpha",
+    "cutmix": "alpha",
+    "rotate": "max_degrees",
+    "scale": "max_change",
+}
 
 
 class FlipShift:
@@ -177,8 +209,9 @@ def build(names: Sequence[str]) -> Augment | None:
     """Compose augmentations named like ``["hflip", "translate:2", "erase:0.5", "mixup:0.2"]``.
 
     The number after ``:`` is the main parameter (hflip/erase: probability; translate: pixels;
-    mixup/cutmix: Beta alpha). Returns None for an empty list. ``hflip`` followed by ``translate``
-    (or either alone) gives a `FlipShift`, whose batches are made in one pass on uint8.
+    mixup/cutmix: Beta alpha; rotate: degrees either way; scale: the zoom's fraction either way).
+    Returns None for an empty list. ``hflip`` followed by ``translate`` (or either alone) gives a
+    `FlipShift`, whose batches are made in one pass on uint8.
     """
     steps = []
     for name in names:
