@@ -138,6 +138,7 @@ def test_resuming_with_another_config_is_refused(splits, tmp_path):
         {"schedule": "cosine", "warmup_epochs": 1, "label_smoothing": 0.1, "grad_clip": 1.0},
         {"ema_decay": 0.9, "augment": ("hflip", "mixup:0.2"), "tta": True},
         {"optimizer": "sgd", "lr": 0.05, "schedule": "onecycle", "augment": ("translate:1", "erase:0.3")},
+        {"sam_rho": 0.05, "augment": ("rotate:10", "scale:0.1")},
     ],
 )
 def test_recipe_options_train_and_stay_reproducible(splits, options):
@@ -184,4 +185,17 @@ def test_ema_resume_matches_an_uninterrupted_run(splits, tmp_path, monkeypatch):
 
 def test_unknown_augmentation_in_config_fails_at_once():
     with pytest.raises(ValueError, match="unknown augmentation"):
-        TrainConfig(augment=("rotate",))
+        TrainConfig(augment=("solarize",))
+
+
+def test_sam_changes_the_step_and_leaves_older_keys_alone(splits):
+    from fmnist.train import recipe_of
+
+    plain, _ = _trained(splits, epochs=1)
+    sharp, _ = _trained(splits, epochs=1, sam_rho=0.05)
+    pairs = zip(plain.state_dict().values(), sharp.state_dict().values(), strict=True)
+    assert any(not torch.equal(a, b) for a, b in pairs)
+    assert "sam_rho" not in recipe_of(TrainConfig(**CPU)), "a knob that is off leaves a run's key as it was"
+    assert recipe_of(TrainConfig(sam_rho=0.05, **CPU))["sam_rho"] == 0.05
+    with pytest.raises(ValueError, match="sam_rho must be positive"):
+        TrainConfig(sam_rho=0.0)

@@ -8,6 +8,7 @@ bit-identical histories and weights.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -60,6 +61,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     grad_clip: float | None = None  # max global gradient norm
     ema_decay: float | None = None  # evaluate and keep an exponential moving average of weights
+    sam_rho: float | None = None  # sharpness-aware minimization: step from weights moved rho uphill
     augment: tuple[str, ...] = ()  # names for fmnist.augment.build, e.g. ("hflip", "erase:0.5")
     tta: bool = False  # validate with flip test-time augmentation
     seed: int = 0
@@ -97,6 +99,10 @@ class TrainConfig:
             (
                 self.ema_decay is None or 0 < self.ema_decay < 1,
                 f"ema_decay must be in (0, 1), got {self.ema_decay}",
+            ),
+            (
+                self.sam_rho is None or self.sam_rho > 0,
+                f"sam_rho must be positive, got {self.sam_rho}",
             ),
             (
                 self.precision in PRECISIONS,
@@ -251,12 +257,19 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
         augment=run.augment,
     )
     low_precision = run.precision == "bf16"
-    for step, (x, y) in enumerate(batches):
+
+    def backward(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=low_precision):
             logits = run.model(x)
         loss = training_loss(logits.float(), y, config.label_smoothing)
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        return logits, loss
+
+    for step, (x, y) in enumerate(batches):
+        logits, loss = backward(x, y)
+        if config.sam_rho is not None:
+            _sharpness_aware_gradients(run.model, config.sam_rho, functools.partial(backward, x, y))
         if config.grad_clip is not None:
             nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
         run.optimizer.step()
@@ -278,15 +291,37 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
     return float(losses.sum()) / seen, int(correct) / seen
 
 
+def _sharpness_aware_gradients(model: nn.Module, rho: float, backward: Callable[[], object]) -> None:
+    """Replace the gradients in ``model`` by those at the weights moved ``rho`` along them
+    (normalized), then move the weights back (Foret et al. 2021, SAM): the step that follows
+    descends from the worst point of a small ball around the weights."""
+    params = [p for p in model.parameters() if p.grad is not None]
+    grads = [p.grad for p in params]
+    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+    moves = torch._foreach_mul(grads, rho / (norm + 1e-12))
+    with torch.no_grad():
+        torch._foreach_add_(params, moves)
+    backward()
+    with torch.no_grad():
+        torch._foreach_sub_(params, moves)
+
+
 # Settings that may differ between an interrupted run and its resumption.
 _RESUME_FREE = ("device", "progress", "checkpoint_path", "eval_batch_size")
+# Knobs added after results were recorded: left out of a run's identity while they are off, so the
+# keys (and result files) of every run that never used them stay what they were.
+_OFF_UNLESS_SET = ("sam_rho",)
 
 
 def recipe_of(config: TrainConfig) -> dict[str, Any]:
     """The fields of ``config`` that determine a run's result (device, progress and paths aside),
     with ``precision`` the one that runs: ``auto`` resolved for the config's device. So a study key
     holds the precision that ran, and two machine classes give two result files."""
-    recipe = {k: v for k, v in asdict(config).items() if k not in _RESUME_FREE}
+    recipe = {
+        k: v
+        for k, v in asdict(config).items()
+        if k not in _RESUME_FREE and not (k in _OFF_UNLESS_SET and v is None)
+    }
     recipe["precision"] = resolve_precision(config.precision, choose_device(config.device))
     return recipe
 
