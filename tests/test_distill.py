@@ -1,5 +1,6 @@
-"""Distillation: a cached CNN teacher trained on the training split only, soft targets precomputed
-for K fixed views (mixed views labelled by the teacher on the mixed image), and a student run."""
+"""Distillation: a cached teacher (a CNN, or an MLP for self-distillation) trained on the training
+split only, soft targets precomputed for K fixed views (mixed views labelled by the teacher on the
+mixed image), and a student run."""
 
 from __future__ import annotations
 
@@ -134,6 +135,31 @@ def test_a_distilled_student_is_its_own_labelled_row_and_the_teacher_a_cnn_recor
     (teacher_file,) = results_dir().glob("teacher-tiny-cnn-seed0-*.json")
     teacher = json.loads(teacher_file.read_text())
     assert teacher["method"] == "cnn" and not teacher["fully_connected"]
+
+
+def test_an_mlp_teacher_self_distills_and_its_record_says_fully_connected(splits, tmp_path):
+    from fmnist.models import MLP
+
+    mlp = {"hidden": [32], "dropout": 0.1, "norm": "batch"}
+    teacher_spec = replace(TINY_TEACHER, name="tiny-mlp", mlp=mlp)
+    assert isinstance(teacher_spec.build(), MLP) and teacher_spec.key() != TINY_TEACHER.key()
+    assert "mlp" in teacher_spec.config() and "channels" not in teacher_spec.config()
+    assert "channels" in TINY_TEACHER.config(), "a CNN teacher's key is what it was"
+    student = Recipe(
+        "tiny-self-distilled",
+        mlp,
+        TrainConfig(epochs=2, batch_size=64, device="cpu", progress=False),
+        method="distilled",
+        distill=replace(SPEC, teacher=teacher_spec),
+    )
+    record = run(student, splits, 0, folder=tmp_path).record
+    assert record["method"] == "distilled" and record["teacher"]["name"] == "tiny-mlp"
+    from fmnist.paths import results_dir
+
+    (teacher_file,) = results_dir().glob("teacher-tiny-mlp-seed0-*.json")
+    teacher = json.loads(teacher_file.read_text())
+    assert teacher["method"] == "mlp-teacher" and teacher["fully_connected"]
+    assert "MLP 784-32-10" in teacher["description"]
 
 
 def test_bad_distillation_settings_are_refused_with_the_reason():

@@ -1,4 +1,5 @@
-"""Distillation from a CNN teacher with soft targets precomputed once for K augmented views.
+"""Distillation from a teacher (a CNN, or an MLP: self-distillation) with soft targets precomputed
+once for K augmented views.
 
 A student epoch must cost no more than a labels-only one, so the teacher never runs while the
 student trains. Instead, `precompute_views` draws K fixed views of every training image (a

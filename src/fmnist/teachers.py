@@ -1,11 +1,13 @@
-"""Convolutional teachers for distillation: a training-time tool, never a shipped model.
+"""Teachers for distillation: a training-time tool, never a shipped model.
 
-A `TeacherSpec` names a small VGG-style CNN and how to train it. `get_teacher` trains it on the
+A `TeacherSpec` names a small VGG-style CNN, or an MLP (``mlp``: `fmnist.models.MLP`'s arguments,
+for self-distillation), and how to train it. `get_teacher` trains it on the
 **training split only** (never a validation or test image: no epoch is chosen by validation, the
 last one is kept) or loads it from its cache, ``runs/teachers/<key>.pt``, keyed by a hash of the
 spec; the cache is written atomically and read with ``weights_only=True``. A teacher's training
 checkpoints every epoch and resumes after a kill. Its accuracy is written next to the study's
-result files (``method: "cnn"``, ``fully_connected: false``) so it can be drawn as a reference.
+result files (``method: "cnn"``, ``fully_connected: false``; an MLP's: ``"mlp-teacher"``, true) so it
+can be drawn as a reference.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from fmnist import quick
 from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Splits
 from fmnist.evaluate import evaluate
+from fmnist.models import MLP
 from fmnist.paths import runs_dir
 from fmnist.train import TrainConfig, fit, recipe_of, set_seed
 
@@ -69,12 +72,15 @@ class ConvTeacher(nn.Module):
 
 @dataclass(frozen=True)
 class TeacherSpec:
-    """A teacher: its architecture and training config (trained on the training split only)."""
+    """A teacher: its architecture and training config (trained on the training split only).
+
+    ``mlp`` set: the teacher is that `MLP` (its arguments), and the CNN's fields are unused."""
 
     name: str = "cnn-32-64-128-flat"
     channels: tuple[int, ...] = (32, 64, 128)
     convs_per_block: int = 1
     head: Head = "flatten"
+    mlp: dict[str, Any] | None = None
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(
             epochs=20,
@@ -97,6 +103,13 @@ class TeacherSpec:
 
     def config(self, quick_mode: bool | None = None) -> dict[str, Any]:
         """Everything that determines the teacher's weights."""
+        if self.mlp is not None:
+            return {
+                "mlp": MLP(**self.mlp).config,
+                "train": recipe_of(self.train),
+                "data": "48k train split",
+                "quick": quick.is_quick() if quick_mode is None else quick_mode,
+            }
         return {
             "channels": list(self.channels),
             "convs_per_block": self.convs_per_block,
@@ -116,9 +129,20 @@ class TeacherSpec:
         text = json.dumps(self.config(quick_mode), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
-    def build(self) -> ConvTeacher:
+    def build(self) -> ConvTeacher | MLP:
         """A fresh, untrained network."""
+        if self.mlp is not None:
+            return MLP(**self.mlp)
         return ConvTeacher(self.channels, self.convs_per_block, self.head)
+
+    def describe(self) -> str:
+        """What the network is, in words."""
+        if self.mlp is not None:
+            return f"MLP 784-{'-'.join(map(str, self.mlp['hidden']))}-10"
+        return (
+            f"CNN: {self.convs_per_block} conv(s) per block, channels {'-'.join(map(str, self.channels))}, "
+            f"{self.head} head"
+        )
 
 
 def teacher_path(spec: TeacherSpec) -> Path:
@@ -131,7 +155,7 @@ class Teacher:
     """A trained teacher network and what it measured."""
 
     spec: TeacherSpec
-    model: ConvTeacher
+    model: ConvTeacher | MLP
     val_accuracy: float
     test_accuracy: float
     train_seconds: float
@@ -181,21 +205,21 @@ def get_teacher(spec: TeacherSpec, splits: Splits) -> Teacher:
 
 
 def teacher_record(teacher: Teacher) -> dict[str, Any]:
-    """The teacher as a study result record (``method: "cnn"``, not fully connected)."""
+    """The teacher as a study result record (``method: "cnn"``, not fully connected; an MLP's
+    ``"mlp-teacher"``, fully connected)."""
     from fmnist.results import environment
 
     spec = teacher.spec
     return {
         "name": spec.record_name,
-        "method": "cnn",
-        "description": f"CNN teacher (training-time tool, never shipped): {spec.convs_per_block} conv(s) "
-        f"per block, channels {'-'.join(map(str, spec.channels))}, {spec.head} head, trained on the "
+        "method": "cnn" if spec.mlp is None else "mlp-teacher",
+        "description": f"teacher (training-time tool, never shipped): {spec.describe()}, trained on the "
         "training split only",
         "selected_by": None,
         "seed": spec.train.seed,
         "key": spec.key(),
         "config": spec.config(),
-        "fully_connected": False,
+        "fully_connected": spec.mlp is not None,
         "parameters": teacher.model.num_parameters(),
         "train_examples": teacher.train_examples,
         "val_seen_in_training": False,
