@@ -104,16 +104,15 @@ class TeacherSpec:
     def config(self, quick_mode: bool | None = None) -> dict[str, Any]:
         """Everything that determines the teacher's weights."""
         if self.mlp is not None:
-            return {
-                "mlp": MLP(**self.mlp).config,
-                "train": recipe_of(self.train),
-                "data": "48k train split",
-                "quick": quick.is_quick() if quick_mode is None else quick_mode,
+            network: dict[str, Any] = {"mlp": MLP(**self.mlp).config}
+        else:
+            network = {
+                "channels": list(self.channels),
+                "convs_per_block": self.convs_per_block,
+                **({"head": self.head} if self.head != "gap" else {}),  # the first teacher had no choice
             }
         return {
-            "channels": list(self.channels),
-            "convs_per_block": self.convs_per_block,
-            **({"head": self.head} if self.head != "gap" else {}),  # the first teacher had no choice
+            **network,
             "train": recipe_of(self.train),
             "data": "48k train split",
             "quick": quick.is_quick() if quick_mode is None else quick_mode,
