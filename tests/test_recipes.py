@@ -50,6 +50,15 @@ def test_a_decision_is_kept_per_machine_class():
     assert mid.decision(recipes.FP32_CLASS)[0] == "kept" and mid.decision()[0] == "pending"
 
 
+def test_a_screening_candidate_joins_the_frontier_once_kept_somewhere():
+    kept = REGISTRY["mid512-flipshift-d02-e400"]
+    assert kept.decision(recipes.FP32_CLASS)[0] == "kept" and kept.decision()[0] == "pending"
+    assert kept.name in recipes.FRONTIER and kept.name in recipes.frontier_names()
+    dropped = REGISTRY["mid512-flipcrop2-e400"]
+    assert dropped.decision(recipes.FP32_CLASS)[0] == "dropped" and dropped.name not in recipes.FRONTIER
+    assert len(recipes.FRONTIER) == len(set(recipes.FRONTIER))
+
+
 def test_cli_train_runs_each_seed_through_the_runner(monkeypatch, capsys, splits):
     import fmnist.data
 
