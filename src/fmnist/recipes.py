@@ -317,15 +317,28 @@ LONGEST = variant(
     },
     epochs=600,
 )
-LONGEST_60K = replace(
+
+
+def final_fit(selected: Recipe, name: str, description: str, decisions: dict[str, Decision]) -> Recipe:
+    """``selected``'s recipe trained on all 60,000 training images (train + validation), method
+    ``labels-60k``: its validation images are seen in training, so ``selected``'s validation chose it."""
+    return replace(
+        selected,
+        name=name,
+        method="labels-60k",
+        data="60k",
+        description=description,
+        selected_by=selected.name,
+        base=selected.name,
+        decisions=decisions,
+    )
+
+
+LONGEST_60K = final_fit(
     LONGEST,
-    name="flipshift-e600-60k",
-    method="labels-60k",
-    data="60k",
-    description="the same recipe trained on all 60,000 training images (train + validation)",
-    selected_by=LONGEST.name,
-    base=LONGEST.name,
-    decisions={
+    "flipshift-e600-60k",
+    "the same recipe trained on all 60,000 training images (train + validation)",
+    {
         SELECTION_CLASS: (
             "kept",
             "the final fit of flipshift-e600 (chosen by its validation), 3 seeds; its minutes per seed went "
@@ -730,15 +743,11 @@ WIDE_DROPOUT2_600 = variant(
 )
 # Its final fit on all 60,000 images: the candidate for 93%, shippable once flipshift-d02-e600 is kept on
 # AMX by its 3-seed validation (and this kept); `make study` there runs both.
-WIDE_DROPOUT2_600_60K = replace(
+WIDE_DROPOUT2_600_60K = final_fit(
     WIDE_DROPOUT2_600,
-    name="flipshift-d02-e600-60k",
-    method="labels-60k",
-    data="60k",
-    description="flipshift-d02-e600 trained on all 60,000 training images (train + validation)",
-    selected_by=WIDE_DROPOUT2_600.name,
-    base=WIDE_DROPOUT2_600.name,
-    decisions={},
+    "flipshift-d02-e600-60k",
+    "flipshift-d02-e600 trained on all 60,000 training images (train + validation)",
+    {},
 )
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
