@@ -709,7 +709,7 @@ SELF_DISTILLED = replace(
 # On the bf16 classes the bed is AMX's 5-minute point, flipshift-e135 (the 1024-wide net): the change
 # that paid on the fp32 classes' bed and grew at their long schedule, less dropout, on the wide net.
 # Screened on the AVX-512 BF16 class (AMD EPYC Zen 4), where `auto` trains in bf16 as on AMX (the same
-# keys), about 1.7 times AMX's minutes.
+# keys), at 1.7 to 2.2 times AMX's minutes (1.9 on this bed).
 WIDE_DROPOUT2_135 = variant(
     LONG,
     "flipshift-d02-e135",
@@ -741,8 +741,8 @@ WIDE_DROPOUT2_600 = variant(
         )
     },
 )
-# Its final fit on all 60,000 images: the candidate for 93%, shippable once flipshift-d02-e600 is kept on
-# AMX by its 3-seed validation (and this kept); `make study` there runs both.
+# Its final fit on all 60,000 images: the candidate for 93%. Shippable once both it and flipshift-d02-e600
+# are kept on AMX (the latter by its 3-seed validation); `make study` there runs both.
 WIDE_DROPOUT2_600_60K = final_fit(
     WIDE_DROPOUT2_600,
     "flipshift-d02-e600-60k",
