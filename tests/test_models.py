@@ -72,3 +72,32 @@ def test_residual_blocks_add_their_input_and_input_dropout_comes_first():
     assert torch.allclose(block(x), x + torch.nn.Sequential(*block)(x))
     rebuilt = MLP(**model.config)
     assert rebuilt.config == model.config
+
+
+def test_inverted_bottleneck_blocks_expand_add_their_input_and_rebuild_from_config():
+    model = MLP(hidden=[16, 16], dropout=0.2, activation="gelu", norm="layer", expansion=4)
+    kinds = [type(m).__name__ for m in model.layers]
+    assert kinds == ["Flatten", "Linear", "Residual", "Residual", "LayerNorm", "Linear"]
+    block = model.layers[2]
+    assert [type(m).__name__ for m in block] == ["LayerNorm", "Linear", "GELU", "Dropout", "Linear"]
+    assert (block[1].in_features, block[1].out_features, block[-1].out_features) == (16, 64, 16)
+    block.eval()
+    x = torch.randn(4, 16)
+    assert torch.allclose(block(x), x + torch.nn.Sequential(*block)(x))
+    assert model(torch.randn(3, 1, 28, 28)).shape == (3, 10)
+    assert len(model.linear_layers()) == 6 and model.linear_layers()[0].in_features == 784
+    assert MLP(**model.config).config == model.config and model.config["expansion"] == 4
+    assert "expansion" not in MLP(hidden=[16, 16]).config  # older configs (and keys) unchanged
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"hidden": [16, 32], "norm": "layer", "expansion": 4},
+        {"hidden": [16, 16], "expansion": 4},
+        {"hidden": [16, 16], "norm": "layer", "residual": True, "expansion": 4},
+    ],
+)
+def test_inverted_bottleneck_rejects_what_it_cannot_build(kwargs):
+    with pytest.raises(ValueError, match="inverted-bottleneck blocks"):
+        MLP(**kwargs)

@@ -85,6 +85,11 @@ class MLP(nn.Module):
     its output (a skip connection between Linear blocks). ``dropout_mask="bytes"`` draws dropout
     masks with `ByteDropout` (several times faster on a CPU). ``model.config`` holds the constructor
     arguments, so a checkpoint can rebuild the model.
+
+    ``expansion`` above 0 builds the inverted-bottleneck MLP of Bachmann et al. (2023, "Scaling
+    MLPs") instead: Linear(784, d), then per hidden layer of width d a pre-norm residual block
+    ``x + Linear(e d, d)(dropout(activation(Linear(d, e d)(norm(x)))))``, then norm -> Linear(d, 10);
+    every hidden width must be the same d, and ``norm`` is required (the paper's is ``"layer"``).
     """
 
     def __init__(
@@ -98,6 +103,7 @@ class MLP(nn.Module):
         input_dropout: float = 0.0,
         residual: bool = False,
         dropout_mask: str = "bernoulli",
+        expansion: int = 0,
     ) -> None:
         super().__init__()
         hidden = [int(h) for h in hidden]
@@ -116,6 +122,14 @@ class MLP(nn.Module):
             raise ValueError(f"input_dropout must be in [0, 1), got {input_dropout}")
         if dropout_mask not in DROPOUT_MASKS:
             raise ValueError(f"dropout_mask must be one of {sorted(DROPOUT_MASKS)}, got {dropout_mask!r}")
+        if expansion < 0:
+            raise ValueError(f"expansion must be 0 (plain blocks) or a positive factor, got {expansion}")
+        if expansion and (norm is None or residual or len(set(hidden)) != 1):
+            raise ValueError(
+                f"inverted-bottleneck blocks (expansion {expansion}) need one hidden width repeated, a norm "
+                f"and residual=False (they are residual already); got hidden {hidden}, norm {norm!r}, "
+                f"residual {residual}"
+            )
         self.config: dict[str, Any] = {
             "hidden": hidden,
             "dropout": drops,
@@ -127,10 +141,15 @@ class MLP(nn.Module):
             "residual": bool(residual),
             # Recorded only when not the default, so configs written before it existed stay equal.
             **({"dropout_mask": dropout_mask} if dropout_mask != "bernoulli" else {}),
+            **({"expansion": int(expansion)} if expansion else {}),
         }
         layers: list[nn.Module] = [nn.Flatten()]
         if input_dropout > 0:
             layers.append(DROPOUT_MASKS[dropout_mask](input_dropout))
+        if expansion:
+            layers.extend(self._inverted_bottleneck(hidden, drops, expansion, in_features, num_classes))
+            self.layers = nn.Sequential(*layers)
+            return
         width = in_features
         for size, p in zip(hidden, drops, strict=True):
             block: list[nn.Module] = [nn.Linear(width, size)]
@@ -143,6 +162,27 @@ class MLP(nn.Module):
             width = size
         layers.append(nn.Linear(width, num_classes))
         self.layers = nn.Sequential(*layers)
+
+    def _inverted_bottleneck(
+        self, hidden: list[int], drops: list[float], expansion: int, in_features: int, num_classes: int
+    ) -> list[nn.Module]:
+        """The embedding, one pre-norm inverted-bottleneck residual block per hidden layer, the head."""
+        width, norm, mask = (
+            hidden[0],
+            NORMS[self.config["norm"]],
+            DROPOUT_MASKS[self.config.get("dropout_mask", "bernoulli")],
+        )
+        layers: list[nn.Module] = [nn.Linear(in_features, width)]
+        for p in drops:
+            block: list[nn.Module] = [
+                norm(width),
+                nn.Linear(width, expansion * width),
+                ACTIVATIONS[self.config["activation"]](),
+            ]
+            if p > 0:
+                block.append(mask(p))
+            layers.append(Residual(*block, nn.Linear(expansion * width, width)))
+        return [*layers, norm(width), nn.Linear(width, num_classes)]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, num_classes) for normalized images (N, 1, 28, 28) or (N, 784)."""
