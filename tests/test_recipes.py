@@ -59,6 +59,25 @@ def test_a_screening_candidate_joins_the_frontier_once_kept_somewhere():
     assert len(recipes.FRONTIER) == len(set(recipes.FRONTIER))
 
 
+@pytest.mark.parametrize(
+    ("machine_class", "device", "expected"),
+    [
+        ("x86 AMX bf16", "cpu", "wide-e25-bf16-bytes"),
+        ("x86 AVX-512 bf16", "cpu", "mid512-e20"),
+        ("x86 AVX2 fp32", "cpu", "mid512-e20"),
+        ("x86 AVX2 fp32", "cuda", "wide-e25-bf16-bytes"),
+    ],
+)
+def test_the_live_recipe_is_the_one_minute_point_of_the_machine_class(
+    monkeypatch, machine_class, device, expected
+):
+    import torch
+
+    monkeypatch.setattr("fmnist.precision.machine_class", lambda: machine_class)
+    monkeypatch.setattr("fmnist.train.choose_device", lambda device_=None: torch.device(device))
+    assert recipes.live_recipe().name == expected
+
+
 def test_cli_train_runs_each_seed_through_the_runner(monkeypatch, capsys, splits):
     import fmnist.data
 
