@@ -147,42 +147,38 @@ class MLP(nn.Module):
         if input_dropout > 0:
             layers.append(DROPOUT_MASKS[dropout_mask](input_dropout))
         if expansion:
-            layers.extend(self._inverted_bottleneck(hidden, drops, expansion, in_features, num_classes))
-            self.layers = nn.Sequential(*layers)
-            return
-        width = in_features
-        for size, p in zip(hidden, drops, strict=True):
-            block: list[nn.Module] = [nn.Linear(width, size)]
-            if norm is not None:
-                block.append(NORMS[norm](size))
-            block.append(ACTIVATIONS[activation]())
-            if p > 0:
-                block.append(DROPOUT_MASKS[dropout_mask](p))
-            layers.extend([Residual(*block)] if residual and size == width else block)
-            width = size
-        layers.append(nn.Linear(width, num_classes))
+            layers.extend(self._inverted_bottleneck())
+        else:
+            width = in_features
+            for size, p in zip(hidden, drops, strict=True):
+                block: list[nn.Module] = [nn.Linear(width, size)]
+                if norm is not None:
+                    block.append(NORMS[norm](size))
+                block.append(ACTIVATIONS[activation]())
+                if p > 0:
+                    block.append(DROPOUT_MASKS[dropout_mask](p))
+                layers.extend([Residual(*block)] if residual and size == width else block)
+                width = size
+            layers.append(nn.Linear(width, num_classes))
         self.layers = nn.Sequential(*layers)
 
-    def _inverted_bottleneck(
-        self, hidden: list[int], drops: list[float], expansion: int, in_features: int, num_classes: int
-    ) -> list[nn.Module]:
-        """The embedding, one pre-norm inverted-bottleneck residual block per hidden layer, the head."""
-        width, norm, mask = (
-            hidden[0],
-            NORMS[self.config["norm"]],
-            DROPOUT_MASKS[self.config.get("dropout_mask", "bernoulli")],
-        )
-        layers: list[nn.Module] = [nn.Linear(in_features, width)]
-        for p in drops:
+    def _inverted_bottleneck(self) -> list[nn.Module]:
+        """The embedding, one pre-norm inverted-bottleneck residual block per hidden layer, the head
+        (everything read from ``self.config``)."""
+        config = self.config
+        width, expansion = config["hidden"][0], config["expansion"]
+        norm, mask = NORMS[config["norm"]], DROPOUT_MASKS[config.get("dropout_mask", "bernoulli")]
+        layers: list[nn.Module] = [nn.Linear(config["in_features"], width)]
+        for p in config["dropout"]:
             block: list[nn.Module] = [
                 norm(width),
                 nn.Linear(width, expansion * width),
-                ACTIVATIONS[self.config["activation"]](),
+                ACTIVATIONS[config["activation"]](),
             ]
             if p > 0:
                 block.append(mask(p))
             layers.append(Residual(*block, nn.Linear(expansion * width, width)))
-        return [*layers, norm(width), nn.Linear(width, num_classes)]
+        return [*layers, norm(width), nn.Linear(width, config["num_classes"])]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, num_classes) for normalized images (N, 1, 28, 28) or (N, 784)."""
