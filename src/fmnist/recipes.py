@@ -386,6 +386,11 @@ MID_20 = variant(
             "3 seeds: the AVX-512 bf16 class's 1-minute point (in bf16 there: validation 90.25 ± 0.11 in "
             "0.6-0.7 minutes per seed), where wide-e25-bf16-bytes takes 1.6 for 90.60",
         ),
+        AVX2_CLASS: (
+            "kept",
+            "3 seeds: the AVX2 class's 1-minute point (fp32, the same keys as the AVX-512 fp32 class's): "
+            "validation 90.29 ± 0.11 as there (90.29 ± 0.16), in 1.0-1.2 minutes per seed",
+        ),
     },
     epochs=20,
 )
@@ -617,7 +622,13 @@ MID_DROPOUT2_90 = variant(
             "3 seeds: validation 91.22 ± 0.10 against its base's 91.04 ± 0.06, above on every seed (paired "
             "seed 0: 91.25 against 91.09), at the same epoch cost (6.3-6.8 minutes as the VM ran slower "
             "this hour): the first change to beat the bed; still to confirm at the 400-epoch schedule",
-        )
+        ),
+        AVX2_CLASS: (
+            "kept",
+            "3 seeds: the AVX2 class's 5-minute point, the recipe kept on the AVX-512 fp32 class re-measured "
+            "with the same keys: validation 91.20 ± 0.07 as there (91.22 ± 0.10), in 5.2-5.3 minutes per "
+            "seed (6.3-6.8 there); its base mid512-flipshift-e90 was not re-run on this class",
+        ),
     },
 )
 # The kept change confirmed where it counts: dropout 0.2 at the 30-minute schedule, against
