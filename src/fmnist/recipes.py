@@ -641,7 +641,7 @@ MID_DROPOUT2_400 = variant(
     decisions={
         FP32_CLASS: (
             "kept",
-            "3 seeds: validation 91.95 ± 0.06 against mid512-flipshift-e400's 91.62 ± 0.11, above on every "
+            "3 seeds: validation 91.95 ± 0.05 against mid512-flipshift-e400's 91.62 ± 0.11, above on every "
             "paired seed (92.00/91.89/91.96 against 91.69/91.50/91.67), at 28-32 minutes per seed (the VM "
             "had 50% steal during seed 1): the 90-epoch gain held and grew at the 30-minute schedule",
         ),
