@@ -91,9 +91,9 @@ def test_bad_config_is_rejected_with_the_field_named(kwargs, message):
         TrainConfig(**kwargs)
 
 
-@pytest.mark.parametrize("optimizer", ["adamw", "sgd"])
-def test_other_optimizers_train(splits, optimizer):
-    _, history = _trained(splits, optimizer=optimizer, lr=0.01 if optimizer == "sgd" else 3e-3)
+@pytest.mark.parametrize(("optimizer", "lr"), [("adamw", 3e-3), ("sgd", 0.01), ("lion", 3e-4)])
+def test_other_optimizers_train(splits, optimizer, lr):
+    _, history = _trained(splits, optimizer=optimizer, lr=lr)
     assert history.column("val_acc")[-1] > 0.5
 
 
@@ -102,18 +102,23 @@ def test_device_choice_honours_an_explicit_device():
     assert choose_device().type in ("cuda", "mps", "cpu")
 
 
-def test_a_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(splits, monkeypatch, tmp_path):
-    uninterrupted, full_history = _trained(splits, epochs=4)
+@pytest.mark.parametrize("options", [{}, {"optimizer": "lion", "lr": 3e-4, "schedule": "onecycle"}])
+def test_a_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(
+    splits, monkeypatch, tmp_path, options
+):
+    uninterrupted, full_history = _trained(splits, epochs=4, **options)
 
     state = tmp_path / "state.pt"
     restore = _interrupt_at_epoch(monkeypatch, 3)
-    _, partial = _trained(splits, epochs=4, checkpoint_path=str(state))
+    _, partial = _trained(splits, epochs=4, checkpoint_path=str(state), **options)
     assert partial.interrupted and len(partial.epochs) == 2
     restore()
 
     set_seed(123)  # a fresh model with other weights: everything must come from the state file
     resumed = build_model("seed_small")
-    config = TrainConfig(epochs=4, lr=3e-3, seed=0, checkpoint_path=str(state), **CPU)
+    config = TrainConfig(
+        **{"epochs": 4, "lr": 3e-3, "seed": 0, "checkpoint_path": str(state), **CPU, **options}
+    )
     history = fit(resumed, splits, config, resume_from=state)
     assert [r["epoch"] for r in history.epochs] == [1, 2, 3, 4]
     assert history.column("val_loss") == full_history.column("val_loss")
