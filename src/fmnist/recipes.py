@@ -647,9 +647,9 @@ MID_DROPOUT2_400 = variant(
         ),
         AVX2_CLASS: (
             "kept",
-            "3 seeds: the AVX2 class's 30-minute point, re-measured with the same keys: validation 91.87 ± "
-            "0.08 against 91.95 ± 0.05 there, within seed noise, in 15.5-21.5 minutes per seed (the VM "
-            "sped up from seed to seed): about 550 epochs would fit this class's 30 minutes, not screened",
+            "3 seeds: the AVX-512 fp32 class's 30-minute point re-measured with the same keys: validation "
+            "91.87 ± 0.08 against 91.95 ± 0.05 there, within seed noise, in 15.5-21.5 minutes per seed (the "
+            "VM sped up from seed to seed); this class's 30-minute point until mid512-flipshift-d01-e400",
         ),
     },
 )
@@ -664,7 +664,14 @@ MID_DROPOUT1_90 = variant(
             "measured",
             "1 seed: validation 91.34 against 91.25 for the d02 bed's seed 0 (3-seed 91.22 ± 0.10), within "
             "seed noise, 6.1 minutes: not yet a gain; 2 more seeds before a decision",
-        )
+        ),
+        AVX2_CLASS: (
+            "kept",
+            "3 seeds: validation 91.42 ± 0.04 against the d02 bed's 91.20 ± 0.07 on this class, above on "
+            "every paired seed (+0.15, +0.20, +0.30), at the same epoch cost (3.0-3.2 minutes per seed "
+            "on a faster day than the bed's 5.2-5.3): less dropout paid a second time; its long-schedule "
+            "test is mid512-flipshift-d01-e400",
+        ),
     },
 )
 MID_NO_SMOOTHING_90 = variant(
@@ -806,6 +813,100 @@ INVERTED_BOTTLENECK_135 = variant(
         )
     },
 )
+# The optimizer at equal minutes on the fp32 classes' bed: Lion (Chen et al. 2023), the sign of an
+# interpolated momentum, as cheap a step as AdamW's. Its authors' rule: a learning rate 3-10 times
+# smaller and a weight decay as many times larger, so here lr / 5 and weight decay x 5 (their
+# product, the decay per step, AdamW's). Muon was not run: its Newton-Schulz iterations on the two
+# hidden matrices cost about 9.5 GFLOP a step against 1 for the step itself at batch 256; measured on
+# AVX2 (benchmarks/bench_optimizers.py, assets/optimizer_bench.jsonl) a step costs 8.4 AdamW steps with
+# the iterations in fp32 and 523 with torch.optim.Muon's bf16 ones (emulated there): at equal minutes,
+# about 11 epochs for the bed's 90.
+MID_LION_90 = variant(
+    MID_DROPOUT2_90,
+    "mid512-flipshift-d02-lion-e90",
+    "mid512-flipshift-d02-e90 trained with Lion (lr 4e-4, weight decay 0.25) instead of AdamW (2e-3, 0.05)",
+    optimizer="lion",
+    lr=4e-4,
+    weight_decay=0.25,
+    decisions={
+        AVX2_CLASS: (
+            "kept",
+            "3 seeds: validation 91.41 ± 0.07 against the d02 bed's 91.20 ± 0.07 on this class, above on "
+            "every paired seed (+0.08, +0.21, +0.34), at the same minutes (3.1-3.2 per seed, beside "
+            "mid512-flipshift-d01-e90's 3.0-3.2 the same day; a Lion step costs 1.05 AdamW steps in "
+            "benchmarks/bench_optimizers.py): as large a gain as dropout 0.1's, so the two are tried "
+            "together (mid512-flipshift-d01-lion-e90)",
+        )
+    },
+)
+# The next step in the direction that paid twice (0.3 -> 0.2 -> 0.1): no dropout at all.
+MID_DROPOUT0_90 = variant(
+    MID_DROPOUT1_90,
+    "mid512-flipshift-d00-e90",
+    "mid512-flipshift-d01-e90 without dropout (0 instead of 0.1)",
+    {"dropout": [0.0, 0.0]},
+    decisions={
+        AVX2_CLASS: (
+            "kept",
+            "3 seeds: validation 91.53 ± 0.08 against mid512-flipshift-d01-e90's 91.42 ± 0.04 on this "
+            "class, above on every paired seed (+0.03, +0.15, +0.17), in fewer minutes (2.6-2.9 per seed "
+            "against 3.0-3.2: no masks to draw): at 90 epochs flips, shifts, batch norm, weight decay and "
+            "label smoothing leave dropout nothing to add; not yet tested at the long schedule",
+        )
+    },
+)
+# Dropout 0.1's long-schedule test on the fp32 classes, against the kept mid512-flipshift-d02-e400
+# (less regularization may pay at 90 epochs and cost at 400, as it might have for 0.2).
+MID_DROPOUT1_400 = variant(
+    MID_DROPOUT2_400,
+    "mid512-flipshift-d01-e400",
+    "mid512-flipshift-d02-e400 with dropout 0.1 (the long schedule's test of mid512-flipshift-d01-e90)",
+    {"dropout": [0.1, 0.1]},
+    decisions={
+        AVX2_CLASS: (
+            "kept",
+            "3 seeds: validation 92.09 ± 0.05 against mid512-flipshift-d02-e400's 91.87 ± 0.08 on this "
+            "class, above on every paired seed (+0.11, +0.35, +0.19), at the same epoch cost (11.9-13.8 "
+            "minutes per seed on a faster day than d02's 15.5-21.5): the 90-epoch gain held at 400 "
+            "epochs, as 0.2's did; the AVX2 class's 30-minute point",
+        )
+    },
+)
+# No dropout's long-schedule test, against the kept mid512-flipshift-d01-e400.
+MID_DROPOUT0_400 = variant(
+    MID_DROPOUT1_400,
+    "mid512-flipshift-d00-e400",
+    "mid512-flipshift-d01-e400 without dropout (the long schedule's test of mid512-flipshift-d00-e90)",
+    {"dropout": [0.0, 0.0]},
+    decisions={
+        AVX2_CLASS: (
+            "dropped",
+            "3 seeds: validation 92.07 ± 0.15 against mid512-flipshift-d01-e400's 92.09 ± 0.05 on this "
+            "class, paired seeds -0.10, -0.09, +0.12, in 11.3-11.9 minutes per seed: the 90-epoch gain "
+            "did not hold at 400 epochs; dropout 0.1 stays",
+        )
+    },
+)
+# Lion paid on the d02 bed as much as dropout 0.1 did: the two together, one change (the optimizer)
+# from the kept mid512-flipshift-d01-e90.
+MID_LION_D01_90 = variant(
+    MID_DROPOUT1_90,
+    "mid512-flipshift-d01-lion-e90",
+    "mid512-flipshift-d01-e90 trained with Lion (lr 4e-4, weight decay 0.25) instead of AdamW (2e-3, 0.05)",
+    optimizer="lion",
+    lr=4e-4,
+    weight_decay=0.25,
+    decisions={
+        AVX2_CLASS: (
+            "measured",
+            "3 seeds: validation 91.53 ± 0.13 against mid512-flipshift-d01-e90's 91.42 ± 0.04 on this "
+            "class, paired seeds -0.05, +0.25, +0.15, at the same minutes (2.7-2.9): on top of dropout 0.1 "
+            "Lion adds about half what it added on the d02 bed, within its seed spread; no dropout "
+            "(mid512-flipshift-d00-e90) gained as much, on every seed and in fewer minutes, so that one "
+            "went to the long schedule; Lion's long-schedule test is not run",
+        )
+    },
+)
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
     MID_EMA_90,
@@ -829,6 +930,11 @@ ACCURACY_SCREENING: list[Recipe] = [
     WIDE_DROPOUT2_600,
     WIDE_DROPOUT2_600_60K,
     INVERTED_BOTTLENECK_135,
+    MID_LION_90,
+    MID_DROPOUT0_90,
+    MID_DROPOUT1_400,
+    MID_LION_D01_90,
+    MID_DROPOUT0_400,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
