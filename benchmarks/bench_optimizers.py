@@ -27,11 +27,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from lion_pytorch import Lion
 
 from fmnist.models import MLP
 from fmnist.precision import machine
-from fmnist.recipes import MID_DROPOUT2_90
+from fmnist.recipes import MID_DROPOUT2_90, MID_LION_90
+from fmnist.train import _make_optimizer as make_optimizer
 from fmnist.train import set_seed, training_loss
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,13 +39,14 @@ BATCH = MID_DROPOUT2_90.train.batch_size
 
 
 def optimizers(model: MLP) -> dict[str, list[torch.optim.Optimizer]]:
-    """The candidates, each as the optimizers that step it (Muon: two, over disjoint parameters)."""
+    """The candidates, each as the optimizers that step it: AdamW and Lion as their recipes train
+    (`fmnist.train`'s own constructor); Muon on the hidden matrices with fused AdamW on the rest."""
     lr, decay = MID_DROPOUT2_90.train.lr, MID_DROPOUT2_90.train.weight_decay
     matrices = [layer.weight for layer in model.linear_layers()[:-1]]
     rest = [p for p in model.parameters() if all(p is not m for m in matrices)]
     return {
-        "adamw": [torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=decay, fused=True)],
-        "lion": [Lion(model.parameters(), lr=lr / 5, weight_decay=decay * 5)],
+        "adamw": [make_optimizer(model, MID_DROPOUT2_90.train)],
+        "lion": [make_optimizer(model, MID_LION_90.train)],
         "muon": [
             torch.optim.Muon(matrices, lr=lr, weight_decay=decay, adjust_lr_fn="match_rms_adamw"),
             torch.optim.AdamW(rest, lr=lr, weight_decay=decay, fused=True),
@@ -53,13 +54,14 @@ def optimizers(model: MLP) -> dict[str, list[torch.optim.Optimizer]]:
     }
 
 
-def newton_schulz_fp32(matrices: list[torch.Tensor], steps: int = 5) -> None:
-    """The orthogonalization of `torch.optim.Muon` (its coefficients and steps), in fp32."""
-    a, b, c = 3.4445, -4.775, 2.0315
-    for matrix in matrices:
-        x = matrix.T if matrix.shape[0] > matrix.shape[1] else matrix
-        x = x / x.norm().clamp(min=1e-7)
-        for _ in range(steps):
+def newton_schulz_fp32(muon: torch.optim.Optimizer) -> None:
+    """``muon``'s orthogonalization of its gradients (its coefficients, steps and eps), in fp32."""
+    group = muon.param_groups[0]
+    a, b, c = group["ns_coefficients"]
+    for param in group["params"]:
+        x = param.grad.T if param.shape[0] > param.shape[1] else param.grad
+        x = x / x.norm().clamp(min=group["eps"])
+        for _ in range(group["ns_steps"]):
             gram = x @ x.T
             x = torch.addmm(x, torch.addmm(gram, gram, gram, beta=b, alpha=c), x, beta=a)
 
@@ -88,11 +90,10 @@ def main() -> None:
 
     backward()
     candidates = optimizers(model)
-    matrix_grads = [layer.weight.grad for layer in model.linear_layers()[:-1]]
     steps: dict[str, Callable[[], object]] = {
         name: lambda parts=parts: [part.step() for part in parts] for name, parts in candidates.items()
     }
-    steps["muon_fp32"] = lambda: (newton_schulz_fp32(matrix_grads), candidates["adamw"][0].step())
+    steps["muon_fp32"] = lambda: (newton_schulz_fp32(candidates["muon"][0]), candidates["adamw"][0].step())
     rounds: dict[str, list[float]] = {"forward_backward": [], **{name: [] for name in steps}}
     for _ in range(args.repeats):
         rounds["forward_backward"].append(seconds_per_call(backward, args.steps))

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import torch
 import torch.nn.functional as F
@@ -47,6 +47,10 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+OptimizerName = Literal["adam", "adamw", "sgd", "lion"]  # sgd: Nesterov; lion: Chen et al. 2023
+OPTIMIZERS: tuple[str, ...] = get_args(OptimizerName)
+
+
 @dataclass
 class TrainConfig:
     """Every knob of a training run, readable in one screen."""
@@ -54,7 +58,7 @@ class TrainConfig:
     epochs: int = 25
     batch_size: int = 64
     lr: float = 3e-3  # the peak learning rate when a schedule is used
-    optimizer: Literal["adam", "adamw", "sgd", "lion"] = "adam"  # sgd: Nesterov; lion: Chen et al. 2023
+    optimizer: OptimizerName = "adam"
     weight_decay: float = 0.0
     momentum: float = 0.9  # sgd only
     schedule: Literal["constant", "onecycle", "cosine"] = "constant"  # stepped every batch
@@ -81,8 +85,8 @@ class TrainConfig:
             (self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}"),
             (self.lr > 0, f"lr must be positive, got {self.lr}"),
             (
-                self.optimizer in ("adam", "adamw", "sgd", "lion"),
-                f"optimizer must be 'adam', 'adamw', 'sgd' or 'lion', got {self.optimizer!r}",
+                self.optimizer in OPTIMIZERS,
+                f"optimizer must be one of {', '.join(map(repr, OPTIMIZERS))}, got {self.optimizer!r}",
             ),
             (
                 self.schedule in ("constant", "onecycle", "cosine"),
