@@ -16,8 +16,9 @@ run: setup data
 	$(PY) -m fmnist notebooks
 	$(PY) -m fmnist report
 
-## study: the long work (hours): every seed of every recipe of the registry (fmnist.recipes), the
-## screening and the frontier. Finished runs are skipped; an interrupted run resumes. Commit assets/.
+## study: the long work (hours): every seed of every recipe planned on this CPU class (fmnist.plan:
+## the reference recipes, and each screening candidate once its base was kept here; `python -m
+## fmnist study --plan` lists them). Finished runs are skipped; an interrupted run resumes. Commit assets/.
 study: setup data
 	$(PY) -m fmnist study --seeds $(SEEDS)
 	$(PY) -m fmnist report

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from fmnist.checkpoint import CheckpointError
 from fmnist.data import DataError, prepare
 from fmnist.images import ImageFileError
+
+if TYPE_CHECKING:
+    from fmnist.recipes import Recipe
 
 
 def _data(args: argparse.Namespace) -> int:
@@ -146,7 +150,12 @@ def _study(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: unknown recipe(s) {unknown}; choose from {sorted(recipes)}", file=sys.stderr)
         return 2
-    chosen = [r for name, r in recipes.items() if not args.only or name in args.only]
+    if args.only:
+        chosen = [r for name, r in recipes.items() if name in args.only]
+    else:
+        chosen = _planned(recipes, args.seeds or SEEDS, show=args.plan)
+    if args.plan:
+        return 0
     try:
         if not args.files_only:
             run_many(chosen, load_data(), args.seeds or SEEDS, force=args.force, share=args.shard)
@@ -159,6 +168,29 @@ def _study(args: argparse.Namespace) -> int:
     if shipped is not None:
         print(f"shipped: {shipped} (fmnist.load_pretrained() returns it)")
     return 0
+
+
+def _planned(recipes: dict[str, Recipe], seeds: list[int], *, show: bool) -> list[Recipe]:
+    """This machine class's plan (`fmnist.plan`): its recipes; with ``show``, each recipe's seeds
+    still to run and each waiting candidate's reason, else a line on how many wait."""
+    from fmnist.plan import plan
+    from fmnist.precision import machine_class
+    from fmnist.results import result_path
+
+    planned = plan(machine_class(), recipes)
+    if show:
+        print(f"make study on {planned.machine_class}:")
+        for recipe in planned.runs:
+            left = [s for s in seeds if not result_path(recipe.name, s, recipe.key(s)).is_file()]
+            print(f"  run   {recipe.name}: " + (f"seeds {left}" if left else "done"))
+        for recipe, why in planned.waits:
+            print(f"  wait  {recipe.name}: {why}")
+    elif planned.waits:
+        print(
+            f"{len(planned.waits)} screening candidates wait on {planned.machine_class} (their base is not "
+            "kept here, or they were decided here): --plan lists them, --only NAME runs one anyway"
+        )
+    return planned.runs
 
 
 def _notebooks(args: argparse.Namespace) -> int:
@@ -303,13 +335,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     study = commands.add_parser(
         "study",
-        help="run every recipe x seed (skips finished runs, resumes interrupted ones), then the frontier",
-        description="Train every recipe of fmnist.recipes with every seed. Each run writes "
+        help="run this machine class's planned recipes x seeds (skips finished runs, resumes interrupted "
+        "ones), then the frontier",
+        description="Train every recipe of fmnist.recipes planned on this machine class (fmnist.plan: the "
+        "reference recipes, and each screening candidate once its base was kept here) with every "
+        "seed. Each run writes "
         "assets/results/<name>-seed<seed>-<hash>.json, keyed by a hash of its config: a run whose file "
         "exists is skipped, and a run killed midway resumes from its last epoch. Then the frontier and "
         "screening files are rewritten and the best model shipped.",
     )
-    study.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these recipes")
+    study.add_argument(
+        "--only", nargs="+", default=None, metavar="NAME", help="only these recipes (planned here or not)"
+    )
+    study.add_argument(
+        "--plan",
+        action="store_true",
+        help="train nothing: list what this machine class would run (seeds left) and what waits, and why",
+    )
     study.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds (default 0 1 2)")
     study.add_argument("--force", action="store_true", help="redo runs whose result file exists")
     study.add_argument(
@@ -317,8 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_share,
         default=(1, 1),
         metavar="K/N",
-        help="only share K of N of the recipe x seed runs (N processes or machines sharing assets/results: "
-        "one each, K = 1..N); the shares partition the runs exactly",
+        help="only share K of N of the recipe x seed runs (N processes or machines of one class sharing "
+        "assets/results: one each, K = 1..N); the shares partition the runs exactly",
     )
     study.add_argument(
         "--files-only",
