@@ -907,6 +907,38 @@ MID_LION_D01_90 = variant(
         )
     },
 )
+# At equal minutes on the long schedule (the issue's "2 MLPs x 15 minutes against 1 x 30"): two
+# MLPs of half the epochs each, probabilities averaged, against the kept mid512-flipshift-d01-e400.
+# Not one MLP trained on labels, so its own method and row.
+MID_DROPOUT1_PAIR_200 = replace(
+    variant(
+        MID_DROPOUT1_400,
+        "mid512-flipshift-d01-e200-x2",
+        "an ensemble of 2 mid512-flipshift-d01 MLPs of 200 epochs each (own seeds), probabilities "
+        "averaged: mid512-flipshift-d01-e400's minutes",
+        epochs=200,
+    ),
+    method="ensemble",
+    members=2,
+    decisions={
+        AVX2_CLASS: (
+            "dropped",
+            "3 seeds: validation 92.10 ± 0.06 against mid512-flipshift-d01-e400's 92.09 ± 0.05 on this "
+            "class, paired seeds +0.11, +0.00, -0.09, in 14.2-16.2 minutes per seed (2.1-2.6 seconds an "
+            "epoch today, against 1.8-2.1 on d01-e400's day): averaging two 200-epoch MLPs (their own "
+            "validation 91.77-92.00) gains what 200 more epochs of one gain, no more, for two models to "
+            "keep and evaluate; at this budget epochs and members are worth the same",
+        )
+    },
+)
+# Epochs paid +0.7 points from 90 to 400 on the fp32 classes: as many more as fit the AVX2 class's
+# 30 minutes a seed (a d01 epoch costs 1.8-2.2 seconds there, so 700 leaves room for a slow day).
+MID_DROPOUT1_700 = variant(
+    MID_DROPOUT1_400,
+    "mid512-flipshift-d01-e700",
+    "mid512-flipshift-d01-e400 with 700 epochs instead of 400",
+    epochs=700,
+)
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
     MID_EMA_90,
@@ -935,6 +967,8 @@ ACCURACY_SCREENING: list[Recipe] = [
     MID_DROPOUT1_400,
     MID_LION_D01_90,
     MID_DROPOUT0_400,
+    MID_DROPOUT1_PAIR_200,
+    MID_DROPOUT1_700,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
