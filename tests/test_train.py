@@ -84,7 +84,12 @@ def test_keyboard_interrupt_returns_the_history_so_far_with_best_weights(splits,
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"epochs": 0}, "epochs"), ({"lr": 0}, "lr"), ({"optimizer": "rmsprop"}, "optimizer")],
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"lr": 0}, "lr"),
+        ({"optimizer": "rmsprop"}, "optimizer must be one of 'adam', 'adamw', 'sgd', 'lion'"),
+        ({"schedule": "step"}, "schedule must be one of 'constant', 'onecycle', 'cosine', got 'step'"),
+    ],
 )
 def test_bad_config_is_rejected_with_the_field_named(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -49,6 +49,8 @@ def set_seed(seed: int) -> None:
 
 OptimizerName = Literal["adam", "adamw", "sgd", "lion"]  # sgd: Nesterov; lion: Chen et al. 2023
 OPTIMIZERS: tuple[str, ...] = get_args(OptimizerName)
+ScheduleName = Literal["constant", "onecycle", "cosine"]  # the learning rate, stepped every batch
+SCHEDULES: tuple[str, ...] = get_args(ScheduleName)
 
 
 @dataclass
@@ -61,7 +63,7 @@ class TrainConfig:
     optimizer: OptimizerName = "adam"
     weight_decay: float = 0.0
     momentum: float = 0.9  # sgd only
-    schedule: Literal["constant", "onecycle", "cosine"] = "constant"  # stepped every batch
+    schedule: ScheduleName = "constant"  # stepped every batch
     warmup_epochs: float = 0.0  # cosine only: linear warm-up from 0
     label_smoothing: float = 0.0
     grad_clip: float | None = None  # max global gradient norm
@@ -89,8 +91,8 @@ class TrainConfig:
                 f"optimizer must be one of {', '.join(map(repr, OPTIMIZERS))}, got {self.optimizer!r}",
             ),
             (
-                self.schedule in ("constant", "onecycle", "cosine"),
-                f"schedule must be 'constant', 'onecycle' or 'cosine', got {self.schedule!r}",
+                self.schedule in SCHEDULES,
+                f"schedule must be one of {', '.join(map(repr, SCHEDULES))}, got {self.schedule!r}",
             ),
             (
                 0 <= self.warmup_epochs < self.epochs or self.schedule != "cosine",
