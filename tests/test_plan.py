@@ -50,7 +50,7 @@ def test_a_base_missing_from_the_registry_is_named():
         why_waiting(child, HERE, {})
 
 
-def test_the_registry_plan_runs_every_reference_recipe_and_splits_the_rest():
+def test_the_registry_plan_runs_open_candidates_then_every_reference_recipe():
     recipes, candidates = all_recipes(), {r.name for r in screened()}
     for machine_class in ("x86 AMX bf16", "x86 AVX2 fp32", HERE):
         planned = plan(machine_class)
@@ -59,6 +59,8 @@ def test_the_registry_plan_runs_every_reference_recipe_and_splits_the_rest():
         assert sorted(names + waiting) == sorted(recipes) and not set(names) & set(waiting)
         assert {r.name for r in [*RECIPES.values(), *ABLATION]} <= set(names)
         assert set(waiting) <= candidates
+        is_candidate = [name in candidates for name in names]
+        assert is_candidate == sorted(is_candidate, reverse=True)  # open candidates first
     # nothing decided on a new class: only the screening's starts run there
     assert {r.name for r in plan(HERE).runs if r.name in candidates} == {
         r.name for r in screened() if r.base is None

@@ -150,9 +150,10 @@ def _study(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: unknown recipe(s) {unknown}; choose from {sorted(recipes)}", file=sys.stderr)
         return 2
+    chosen: list[Recipe] = []  # --files-only trains nothing
     if args.only:
         chosen = [r for name, r in recipes.items() if name in args.only]
-    else:
+    elif args.plan or not args.files_only:
         chosen = _planned(recipes, args.seeds or SEEDS, show=args.plan)
     if args.plan:
         return 0

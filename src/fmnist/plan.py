@@ -3,8 +3,9 @@
 A screening candidate changes one thing of its base, so it is worth its minutes on a class once
 its base was kept there, and until it is decided there itself: a candidate whose base is pending
 or was dropped on this class waits, and one dropped (or only measured) here is not run again. The
-reference recipes and the ablation are not candidates and always run. ``--only NAME`` runs any
-recipe on any class, planned or not.
+reference recipes and the ablation are not candidates and always run, after the open candidates
+(the questions a class's minutes are for). ``--only NAME`` runs any recipe on any class, planned
+or not.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ CLOSED = ("dropped", "measured")
 
 @dataclass(frozen=True)
 class Plan:
-    """The recipes `make study` runs on ``machine_class``, in registry order, and those it leaves
-    waiting (each with why)."""
+    """The recipes `make study` runs on ``machine_class``, in order (the screening's open
+    candidates first, then the reference recipes and the ablation, each in registry order), and
+    those it leaves waiting (each with why)."""
 
     machine_class: str
     runs: list[Recipe]
@@ -47,11 +49,12 @@ def plan(machine_class: str, recipes: dict[str, Recipe] | None = None) -> Plan:
     """What `make study` runs on ``machine_class`` out of ``recipes`` (default `all_recipes`)."""
     recipes = all_recipes() if recipes is None else recipes
     candidates = {r.name for r in screened()}
-    runs, waits = [], []
+    runs, references, waits = [], [], []
     for recipe in recipes.values():
-        why = why_waiting(recipe, machine_class, recipes) if recipe.name in candidates else None
-        if why is None:
+        if recipe.name not in candidates:
+            references.append(recipe)
+        elif (why := why_waiting(recipe, machine_class, recipes)) is None:
             runs.append(recipe)
         else:
             waits.append((recipe, why))
-    return Plan(machine_class, runs, waits)
+    return Plan(machine_class, runs + references, waits)
