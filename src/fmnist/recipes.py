@@ -937,6 +937,15 @@ MID_DROPOUT1_700 = variant(
     MID_DROPOUT1_400,
     "mid512-flipshift-d01-e700",
     "mid512-flipshift-d01-e400 with 700 epochs instead of 400",
+    decisions={
+        AVX2_CLASS: (
+            "dropped",
+            "3 seeds: validation 92.14 ± 0.09 against mid512-flipshift-d01-e400's 92.09 ± 0.05 on this "
+            "class, paired seeds +0.08, -0.06, +0.13, within seed noise, in 24.0-25.2 minutes per seed "
+            "(twice d01-e400's): between 400 and 700 epochs the 512-wide net stopped gaining; d01-e400 "
+            "stays the 30-minute point, and this class's next lever is width, not epochs",
+        )
+    },
     epochs=700,
 )
 ACCURACY_SCREENING: list[Recipe] = [
