@@ -150,15 +150,15 @@ def _study(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: unknown recipe(s) {unknown}; choose from {sorted(recipes)}", file=sys.stderr)
         return 2
-    chosen: list[Recipe] = []  # --files-only trains nothing
-    if args.only:
-        chosen = [r for name, r in recipes.items() if name in args.only]
-    elif args.plan or not args.files_only:
-        chosen = _planned(recipes, args.seeds or SEEDS, show=args.plan)
     if args.plan:
+        _print_plan(recipes, args.seeds or SEEDS)
         return 0
     try:
         if not args.files_only:
+            if args.only:
+                chosen = [r for name, r in recipes.items() if name in args.only]
+            else:
+                chosen = _planned(recipes)
             run_many(chosen, load_data(), args.seeds or SEEDS, force=args.force, share=args.shard)
     except KeyboardInterrupt as stop:
         print(f"interrupted: {stop}; run the same command again to resume", file=sys.stderr)
@@ -171,27 +171,34 @@ def _study(args: argparse.Namespace) -> int:
     return 0
 
 
-def _planned(recipes: dict[str, Recipe], seeds: list[int], *, show: bool) -> list[Recipe]:
-    """This machine class's plan (`fmnist.plan`): its recipes; with ``show``, each recipe's seeds
-    still to run and each waiting candidate's reason, else a line on how many wait."""
+def _planned(recipes: dict[str, Recipe]) -> list[Recipe]:
+    """The recipes this machine class's plan runs (`fmnist.plan`), saying how many candidates wait."""
     from fmnist.plan import plan
     from fmnist.precision import machine_class
-    from fmnist.results import result_path
 
     planned = plan(machine_class(), recipes)
-    if show:
-        print(f"make study on {planned.machine_class}:")
-        for recipe in planned.runs:
-            left = [s for s in seeds if not result_path(recipe.name, s, recipe.key(s)).is_file()]
-            print(f"  run   {recipe.name}: " + (f"seeds {left}" if left else "done"))
-        for recipe, why in planned.waits:
-            print(f"  wait  {recipe.name}: {why}")
-    elif planned.waits:
+    if planned.waits:
         print(
             f"{len(planned.waits)} screening candidates wait on {planned.machine_class} (their base is not "
             "kept here, or they were decided here): --plan lists them, --only NAME runs one anyway"
         )
     return planned.runs
+
+
+def _print_plan(recipes: dict[str, Recipe], seeds: list[int]) -> None:
+    """This machine class's plan: each planned recipe's seeds still to run, each waiting candidate's
+    reason."""
+    from fmnist.plan import plan
+    from fmnist.precision import machine_class
+    from fmnist.results import result_path
+
+    planned = plan(machine_class(), recipes)
+    print(f"make study on {planned.machine_class}:")
+    for recipe in planned.runs:
+        left = [s for s in seeds if not result_path(recipe.name, s, recipe.key(s)).is_file()]
+        print(f"  run   {recipe.name}: " + (f"seeds {left}" if left else "done"))
+    for recipe, why in planned.waits:
+        print(f"  wait  {recipe.name}: {why}")
 
 
 def _notebooks(args: argparse.Namespace) -> int:
