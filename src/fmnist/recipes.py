@@ -925,7 +925,8 @@ MID_DROPOUT1_PAIR_200 = replace(
             "dropped",
             "3 seeds: validation 92.10 ± 0.06 against mid512-flipshift-d01-e400's 92.09 ± 0.05 on this "
             "class, paired seeds +0.11, +0.00, -0.09, in 14.2-16.2 minutes per seed (2.1-2.6 seconds an "
-            "epoch today, against 1.8-2.1 on d01-e400's day): averaging two 200-epoch MLPs (their own "
+            "epoch today, against 1.8-2.1 on d01-e400's day; seed 0's 16.2 shared the cores for some "
+            "minutes with a niced test run): averaging two 200-epoch MLPs (their own "
             "validation 91.77-92.00) gains what 200 more epochs of one gain, no more, for two models to "
             "keep and evaluate; at this budget epochs and members are worth the same",
         )
