@@ -48,6 +48,17 @@ def test_the_key_ignores_the_device_and_progress_and_notes_half_size_weights():
 def test_a_decision_is_kept_per_machine_class():
     mid = REGISTRY["mid512-e20"]
     assert mid.decision(recipes.FP32_CLASS)[0] == "kept" and mid.decision()[0] == "pending"
+    assert mid.kept_on(recipes.FP32_CLASS) and not mid.kept_on() and mid.kept_on(None)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "kept"),
+    [("kept", True), ("kept, provisionally", True), ("measured", False), ("dropped", False)],
+)
+def test_kept_on_reads_the_verdict_of_one_class_or_of_any(verdict, kept):
+    recipe = replace(RECIPES["seed_small"], decisions={recipes.FP32_CLASS: (verdict, "why")})
+    assert recipe.kept_on(recipes.FP32_CLASS) is kept and recipe.kept_on(None) is kept
+    assert not recipe.kept_on(recipes.AVX2_CLASS) and not replace(recipe, decisions={}).kept_on(None)
 
 
 def test_a_screening_candidate_joins_the_frontier_once_kept_somewhere():

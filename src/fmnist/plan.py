@@ -35,13 +35,13 @@ def why_waiting(candidate: Recipe, machine_class: str, recipes: dict[str, Recipe
     verdict = candidate.decision(machine_class)[0]
     if verdict.startswith(CLOSED):
         return f"{verdict} here already"
-    if candidate.base is None or verdict.startswith("kept"):
+    if candidate.base is None or candidate.kept_on(machine_class):
         return None
     if candidate.base not in recipes:
         raise ValueError(f"{candidate.name!r} names an unknown base {candidate.base!r}; register it first")
-    base_verdict = recipes[candidate.base].decision(machine_class)[0]
-    if not base_verdict.startswith("kept"):
-        return f"its base {candidate.base} is {base_verdict} here"
+    base = recipes[candidate.base]
+    if not base.kept_on(machine_class):
+        return f"its base {candidate.base} is {base.decision(machine_class)[0]} here"
     return None
 
 

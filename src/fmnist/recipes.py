@@ -84,6 +84,11 @@ class Recipe:
         """What was decided on ``machine_class``: ``("pending", "")`` until a decision is recorded."""
         return self.decisions.get(machine_class, ("pending", ""))
 
+    def kept_on(self, machine_class: str | None = SELECTION_CLASS) -> bool:
+        """Whether ``machine_class`` kept it (``"kept"`` or ``"kept, provisionally"``); None: any class."""
+        classes = self.decisions if machine_class is None else [machine_class]
+        return any(self.decision(c)[0].startswith("kept") for c in classes)
+
     def with_train(self, **changes: Any) -> Recipe:
         """The same recipe with training fields changed (``device``, ``progress``: same key)."""
         return replace(self, train=replace(self.train, **changes))
@@ -1038,9 +1043,7 @@ DISTILLED_T1 = replace(
 DISTILLATION: list[Recipe] = [DISTILLED, DISTILLED_T1]
 
 # A screening candidate kept on some class joins the frontier (drawn where it has run).
-ACCURACY_KEPT: list[Recipe] = [
-    r for r in ACCURACY_SCREENING if any(verdict.startswith("kept") for verdict, _ in r.decisions.values())
-]
+ACCURACY_KEPT: list[Recipe] = [r for r in ACCURACY_SCREENING if r.kept_on(None)]
 FRONTIER = [WIDE_25_BYTES.name] + [r.name for r in FRONTIER_RECIPES + ACCURACY_KEPT + DISTILLATION]
 
 REGISTRY: dict[str, Recipe] = {
