@@ -31,8 +31,7 @@ import torch
 from fmnist.models import MLP
 from fmnist.precision import machine
 from fmnist.recipes import MID_DROPOUT2_90, MID_LION_90
-from fmnist.train import _make_optimizer as make_optimizer
-from fmnist.train import set_seed, training_loss
+from fmnist.train import make_optimizer, set_seed, training_loss
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = MID_DROPOUT2_90.train.batch_size

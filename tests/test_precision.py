@@ -110,3 +110,30 @@ def test_the_history_records_the_precision_that_ran(monkeypatch, splits):
         set_seed(0)
         history = fit(MLP(hidden=[16]), small, config)
         assert history.precision == EXPECTED[cpu][0]
+
+
+DENORMAL = 1e-39  # below fp32's smallest normal number, 1.18e-38
+
+
+@pytest.mark.skipif(not precision.platform.machine().lower().startswith(("x86", "amd64")), reason="x86 only")
+def test_flushing_denormals_makes_them_zero_on_this_thread():
+    try:
+        torch.set_flush_denormal(False)
+        assert torch.tensor([DENORMAL]).mul(1.0).item() > 0 and not precision.denormals_flushed()
+        assert precision.flush_denormals() is True
+        assert torch.tensor([DENORMAL]).mul(1.0).item() == 0.0 and precision.denormals_flushed()
+    finally:
+        precision.flush_denormals()
+
+
+def test_fit_and_the_command_line_flush_denormals_before_working(monkeypatch, splits):
+    from fmnist import cli, train
+
+    calls = []
+    monkeypatch.setattr(train, "flush_denormals", lambda: calls.append("fit"))
+    small = replace(splits, train=splits.train.subset(256), val=splits.val.subset(128))
+    fit(MLP(hidden=[8]), small, TrainConfig(epochs=1, batch_size=128, device="cpu", progress=False))
+    monkeypatch.setattr(cli, "flush_denormals", lambda: calls.append("cli"))
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert calls == ["fit", "cli"]

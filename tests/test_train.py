@@ -160,11 +160,11 @@ def test_recipe_options_train_and_stay_reproducible(splits, options):
 
 
 def test_schedules_reach_the_peak_and_end_low(splits):
-    from fmnist.train import _make_optimizer, _make_schedule
+    from fmnist.train import _make_schedule, make_optimizer
 
     for schedule in ("onecycle", "cosine"):
         config = TrainConfig(epochs=2, lr=0.1, schedule=schedule, warmup_epochs=0.5, **CPU)
-        optimizer = _make_optimizer(build_model("seed_small"), config)
+        optimizer = make_optimizer(build_model("seed_small"), config)
         steps = _make_schedule(optimizer, config, steps_per_epoch=10)
         rates = []
         for _ in range(20):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from fmnist.checkpoint import CheckpointError
 from fmnist.data import DataError, prepare
 from fmnist.images import ImageFileError
+from fmnist.precision import flush_denormals
 
 if TYPE_CHECKING:
     from fmnist.recipes import Recipe
@@ -406,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m fmnist`` and the ``fmnist`` script."""
+    flush_denormals()  # before torch starts its worker threads, so that they inherit it
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -161,3 +161,23 @@ def machine() -> dict[str, str | int]:
         "cores": os.cpu_count() or 1,
         "threads": torch.get_num_threads(),
     }
+
+
+def flush_denormals() -> bool:
+    """Treat denormal floats (below 1.2e-38 in fp32) as zero on this CPU thread and on the worker
+    threads torch starts after it; True where the CPU supports it (x86 with SSE3).
+
+    Late in a long run a few percent of AdamW's moments (those of units that stopped learning) decay
+    into the denormal range, where an Intel core computes each value through a microcode assist,
+    hundreds of times slower: measured on AMX, a 600-epoch run's last epochs took 1.6-1.8 times its
+    first ones (`benchmarks/bench_denormals.py`). Values that small change no update. The worker
+    threads copy the setting only when created (at torch's first parallel operation), so
+    ``python -m fmnist`` calls this before anything else; `fit` calls it too, which covers at least
+    the thread that trains.
+    """
+    return bool(torch.set_flush_denormal(True))
+
+
+def denormals_flushed() -> bool:
+    """Whether this thread treats denormals as zero now (a probe: 1e-39 times 1 is 0 there)."""
+    return torch.tensor([1e-39]).mul(1.0).item() == 0.0

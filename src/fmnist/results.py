@@ -39,7 +39,8 @@ def _machine_text(about: Mapping[str, Any]) -> str:
 
 
 def environment() -> dict[str, Any]:
-    """What a result was measured with: Python, torch, torchvision, and the machine (`machine`)."""
+    """What a result was measured with: Python, torch, torchvision, the machine (`machine`), and
+    whether denormals were flushed (`fmnist.precision.flush_denormals`)."""
     about = precision.machine()  # read once: class, CPU model, cores, threads
     return {
         "python": platform.python_version(),
@@ -47,6 +48,7 @@ def environment() -> dict[str, Any]:
         "torchvision": torchvision.__version__,
         "machine": _machine_text(about),
         **about,
+        "denormals_flushed": precision.denormals_flushed(),
     }
 
 

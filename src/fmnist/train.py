@@ -26,7 +26,14 @@ from fmnist import augment as augmentations
 from fmnist.checkpoint import CheckpointError, load_training_state, save_training_state
 from fmnist.data import Augment, Splits, iterate_batches
 from fmnist.evaluate import evaluate
-from fmnist.precision import PRECISIONS, Precision, Resolved, resolve_precision, warn_if_emulated
+from fmnist.precision import (
+    PRECISIONS,
+    Precision,
+    Resolved,
+    flush_denormals,
+    resolve_precision,
+    warn_if_emulated,
+)
 from fmnist.progress import bar as progress_bar
 
 
@@ -176,7 +183,7 @@ class TrainingDivergedError(RuntimeError):
     """The loss became NaN or infinite."""
 
 
-def _make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     """Adam, AdamW or SGD (Nesterov), fused into one kernel where the device supports it; or Lion.
 
     On a CPU, PyTorch's default optimizer step loops over the parameters in Python: about half
@@ -360,11 +367,12 @@ def fit(
     not counted in the history; an exception it raises ends the run).
     """
     config = config or TrainConfig()
+    flush_denormals()  # late epochs' denormal optimizer moments cost many times their work
     device = choose_device(config.device)
     model.to(device)
     data = splits.to(device)
     torch.manual_seed(config.seed)
-    optimizer = _make_optimizer(model, config)
+    optimizer = make_optimizer(model, config)
     ema = None
     if config.ema_decay is not None:
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
