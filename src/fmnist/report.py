@@ -37,6 +37,7 @@ FRONTIER_BEGIN, FRONTIER_END = "<!-- frontier:begin -->", "<!-- frontier:end -->
 TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
 STEP_BEGIN, STEP_END = "<!-- step:begin -->", "<!-- step:end -->"
 GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
+DENORMAL_BEGIN, DENORMAL_END = "<!-- denormals:begin -->", "<!-- denormals:end -->"
 
 
 def write_outputs() -> dict[str, Path]:
@@ -114,6 +115,15 @@ def step_block(root: Path) -> str:
     return speed.step_table(rows) if rows else "Not measured yet: run `make bench`."
 
 
+def denormal_block(root: Path) -> str:
+    """Denormals flushed or not: the bench's step times (``assets/denormal_bench.jsonl``) and every
+    long run's last epochs against its first (the result store)."""
+    rows = speed.load_denormal_bench(root / "assets")
+    bench = speed.denormal_table(rows) if rows else "Not measured yet: run `benchmarks/bench_denormals.py`."
+    growth = speed.epoch_slowdown_table(load_results(root / "assets" / "results"))
+    return f"{bench}\n\nEvery run of 300 epochs or more in the result store:\n\n{growth}"
+
+
 def gpu_block(root: Path) -> str:
     """What was measured on a GPU (``assets/gpu_check.json``, `benchmarks/gpu_check.py`), if anything."""
     path = root / "assets" / "gpu_check.json"
@@ -148,6 +158,7 @@ def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
         (TIMES_BEGIN, TIMES_END, run_times_block),
         (STEP_BEGIN, STEP_END, step_block),
         (GPU_BEGIN, GPU_END, gpu_block),
+        (DENORMAL_BEGIN, DENORMAL_END, denormal_block),
     ]
     for begin, end, block in blocks:
         if begin in text:

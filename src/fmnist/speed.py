@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 STEP_BENCH_FILE = "step_bench.jsonl"
+DENORMAL_BENCH_FILE = "denormal_bench.jsonl"  # benchmarks/bench_denormals.py
 
 # Profiled op (aten name without "aten::") -> group of the step's breakdown. Unlisted ops: "other".
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -108,5 +109,68 @@ def step_table(rows: Iterable[Mapping[str, Any]]) -> str:
             f"| {row['gemm_gflops']:.0f} | {row['step_ms']:.1f} | {row['epoch_seconds']:.2f} "
             f"| {row['matrix_gflops']:.0f} | {100 * row['share_of_gemm_peak']:.0f}% | {breakdown} "
             f"| {row['date'][:10]} |"
+        )
+    return "\n".join(lines)
+
+
+def load_denormal_bench(folder: Path) -> list[dict[str, Any]]:
+    """Every line of ``<folder>/denormal_bench.jsonl`` (`benchmarks/bench_denormals.py`)."""
+    path = Path(folder) / DENORMAL_BENCH_FILE
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+
+def denormal_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: per machine class (its newest line), a training step with a share of the hidden
+    units stopped (denormal moments) and with none, denormals kept and flushed."""
+    newest = {row["machine_class"]: row for row in sorted(rows, key=lambda row: row["date"])}
+    lines = [
+        "| CPU class | CPU, threads | units stopped | step ms, denormals kept | step ms, flushed | speed-up "
+        "| clean model: kept / flushed ms | measured |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+    for machine_class in sorted(newest):
+        row = newest[machine_class]
+        ms = row["ms_per_step"]
+        lines.append(
+            f"| {machine_class} | {row['cpu_model']}, {row['threads']} | {100 * row['share_stopped']:.0f}% "
+            f"| {ms['keep_stopped']:.1f} | {ms['flush_stopped']:.1f} "
+            f"| **{row['flush_speedup_stopped']:.1f}x** "
+            f"| {ms['keep_clean']:.1f} / {ms['flush_clean']:.1f} | {row['date'][:10]} |"
+        )
+    return "\n".join(lines)
+
+
+def epoch_slowdown(record: Mapping[str, Any], window: int = 50) -> tuple[float, float] | None:
+    """A long run's median training seconds per epoch over its first ``window`` epochs (after 5 of
+    warm-up) and its last ``window``; None for runs shorter than 300 epochs and for ensembles."""
+    histories = record.get("histories", [])
+    if len(histories) != 1 or len(epochs := histories[0]["epochs"]) < 300:
+        return None
+    first = sorted(e["train_seconds"] for e in epochs[5 : 5 + window])
+    last = sorted(e["train_seconds"] for e in epochs[-window:])
+    return first[len(first) // 2], last[len(last) // 2]
+
+
+def epoch_slowdown_table(records: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: for every run of 300 epochs or more, per machine class and recipe and whether
+    denormals were flushed (``environment.denormals_flushed``), its last epochs' time over its first."""
+    groups: dict[tuple[str, str, bool], list[tuple[float, float]]] = {}
+    for record in records:
+        if (times := epoch_slowdown(record)) is not None:
+            about = record["environment"]
+            key = (about["machine_class"], record["name"], bool(about.get("denormals_flushed", False)))
+            groups.setdefault(key, []).append(times)
+    lines = [
+        "| CPU class | recipe | denormals flushed | runs | first epochs, s | last epochs, s | last / first |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for (machine_class, name, flushed), times in sorted(groups.items()):
+        first = sum(t[0] for t in times) / len(times)
+        last = sum(t[1] for t in times) / len(times)
+        ratios = [t[1] / t[0] for t in times]
+        spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if len(ratios) > 1 else f"{ratios[0]:.2f}"
+        lines.append(
+            f"| {machine_class} | {name} | {'yes' if flushed else 'no'} | {len(times)} | {first:.2f} "
+            f"| {last:.2f} | {spread} |"
         )
     return "\n".join(lines)

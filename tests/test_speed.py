@@ -1,0 +1,56 @@
+"""The README's speed tables: denormals kept or flushed; long runs' last epochs against their first."""
+
+from __future__ import annotations
+
+import json
+
+from fmnist import speed
+
+
+def record(name: str, seconds: list[float], flushed: bool | None, members: int = 1) -> dict:
+    """A result record whose one history (or ``members`` equal ones) took ``seconds`` per epoch."""
+    epochs = [{"epoch": i + 1, "train_seconds": s} for i, s in enumerate(seconds)]
+    about = {"machine_class": "x86 AMX bf16"}
+    if flushed is not None:
+        about["denormals_flushed"] = flushed
+    return {"name": name, "environment": about, "histories": [{"epochs": epochs}] * members}
+
+
+def test_a_long_runs_slowdown_compares_its_last_epochs_with_its_first():
+    slowing = [1.0] * 300 + [2.0] * 300
+    assert speed.epoch_slowdown(record("a", slowing, None)) == (1.0, 2.0)
+    assert speed.epoch_slowdown(record("a", [1.0] * 299, None)) is None  # too short to tell
+    assert speed.epoch_slowdown(record("a", slowing, None, members=2)) is None  # an ensemble
+
+
+def test_the_slowdown_table_groups_runs_by_class_recipe_and_flushing():
+    records = [
+        record("long", [1.0] * 300 + [1.8] * 300, None),  # written before the field existed: not flushed
+        record("long", [1.0] * 300 + [1.6] * 300, False),
+        record("long", [1.0] * 600, True),
+        record("short", [1.0] * 100, True),
+    ]
+    table = speed.epoch_slowdown_table(records)
+    assert "| x86 AMX bf16 | long | no | 2 | 1.00 | 1.70 | 1.60-1.80 |" in table
+    assert "| x86 AMX bf16 | long | yes | 1 | 1.00 | 1.00 | 1.00 |" in table
+    assert "short" not in table
+
+
+def test_the_denormal_table_shows_each_class_newest_measurement(tmp_path):
+    def line(date: str, kept: float) -> dict:
+        return {
+            "date": date,
+            "machine_class": "x86 AMX bf16",
+            "cpu_model": "Xeon",
+            "threads": 2,
+            "share_stopped": 0.06,
+            "ms_per_step": {"keep_stopped": kept, "flush_stopped": 10.0, "keep_clean": 9.0, "flush_clean": 9},
+            "flush_speedup_stopped": kept / 10.0,
+        }
+
+    (tmp_path / speed.DENORMAL_BENCH_FILE).write_text(
+        "\n".join(json.dumps(line(d, k)) for d, k in (("2026-12-03", 30.0), ("2026-12-01", 50.0)))
+    )
+    table = speed.denormal_table(speed.load_denormal_bench(tmp_path))
+    assert "| x86 AMX bf16 | Xeon, 2 | 6% | 30.0 | 10.0 | **3.0x** | 9.0 / 9.0 | 2026-12-03 |" in table
+    assert "50.0" not in table and speed.load_denormal_bench(tmp_path / "none") == []
