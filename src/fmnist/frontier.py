@@ -17,7 +17,7 @@ from typing import Any
 from fmnist.paths import atomic_write, write_json
 from fmnist.precision import SELECTION_CLASS, as_class
 from fmnist.recipes import DISTILLED, FRONTIER, TEACHER, Recipe, ablation_chain
-from fmnist.results import Summary, machine_classes, summarize
+from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
@@ -314,6 +314,32 @@ def distillation_verdict(summaries: Mapping[str, Summary]) -> str:
     )
 
 
+def paired_table(records: Iterable[Mapping[str, Any]], candidate: str, base: str) -> str:
+    """Markdown: per machine class, each seed both ``candidate`` and ``base`` ran there, their
+    validation accuracy and the change (a screening decision compares paired seeds), then both
+    means over all their seeds there."""
+    records = list(records)
+    lines = [
+        f"| CPU class | seed | {candidate} val % | {base} val % | change (points) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    val = {(machine_class_of(r), r["name"], r["seed"]): 100 * r["val"]["accuracy"] for r in records}
+    for machine_class in machine_classes(records):
+        summaries = summarize(records, machine_class)
+        if candidate not in summaries or base not in summaries:
+            continue
+        new, old = summaries[candidate], summaries[base]
+        for seed in sorted(set(new.seeds) & set(old.seeds)):
+            ours, theirs = val[(machine_class, candidate, seed)], val[(machine_class, base, seed)]
+            lines.append(f"| {machine_class} | {seed} | {ours:.2f} | {theirs:.2f} | {ours - theirs:+.2f} |")
+        lines.append(
+            f"| {machine_class} | mean (n={len(new.seeds)} / {len(old.seeds)}) "
+            f"| {_pct(new.val_acc_mean, new.val_acc_std)} | {_pct(old.val_acc_mean, old.val_acc_std)} "
+            f"| {100 * (new.val_acc_mean - old.val_acc_mean):+.2f} |"
+        )
+    return "\n".join(lines)
+
+
 __all__ = [
     "GOALS",
     "ablation_rows",
@@ -323,6 +349,7 @@ __all__ = [
     "frontier_rows",
     "frontier_table",
     "measured_reference_rows",
+    "paired_table",
     "reference_rows",
     "screening_rows",
     "screening_table",
