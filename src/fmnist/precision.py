@@ -169,8 +169,9 @@ def flush_denormals() -> bool:
 
     Late in a long run a few percent of AdamW's moments (those of units that stopped learning) decay
     into the denormal range, where an Intel core computes each value through a microcode assist,
-    hundreds of times slower: measured on AMX, a 600-epoch run's last epochs took 1.6-1.8 times its
-    first ones (`benchmarks/bench_denormals.py`). Values that small change no update. The worker
+    hundreds of times slower. On AMX, 600-epoch runs' last epochs took 1.2-1.8 times their first
+    without flushing and 1.0-1.2 with it, and a step with 6% of the units stopped ran 1.2 times
+    faster flushed (`benchmarks/bench_denormals.py`). Values that small change no update. The worker
     threads copy the setting only when created (at torch's first parallel operation), so
     ``python -m fmnist`` calls this before anything else; `fit` calls it too, which covers at least
     the thread that trains.
