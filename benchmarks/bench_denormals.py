@@ -13,7 +13,7 @@ The frontier MLP (784-1024-1024-10, batch norm, byte dropout masks; its recipe's
 and precision) after one real step; then ``--share`` of each hidden layer's units made such units:
 their moments set to denormals and their gradients to zero at every step. Each side runs in a
 fresh process, because the setting reaches torch's worker threads only if made before they start
-(`fmnist.precision.flush_denormals`): ``keep`` (denormals computed) and ``flush`` alternate
+(`fmnist.precision.flushing_denormals`): ``keep`` (denormals computed) and ``flush`` alternate
 ``--repeats`` times; medians of the ms per step. The same for a clean model (no denormals) shows
 what flushing costs where there is nothing to flush. Appends one JSON line to ``--out``, with the
 machine class; the README's table reads the newest line of each class. Never run it beside
@@ -41,12 +41,12 @@ def child(mode: str, share: float, steps: int) -> dict[str, float]:
     import torch
 
     from fmnist.models import MLP
-    from fmnist.precision import flush_denormals, resolve_precision
+    from fmnist.precision import resolve_precision
     from fmnist.recipes import WIDE_DROPOUT2_600 as RECIPE
     from fmnist.train import make_optimizer, set_seed, training_loss
 
-    if mode == "flush":
-        flush_denormals()  # before the first parallel operation starts the worker threads
+    if mode == "flush":  # as flushing_denormals does, for the whole process, before any parallel op
+        torch.set_flush_denormal(True)
     set_seed(0)
     model = MLP(**RECIPE.model).train()
     optimizer = make_optimizer(model, RECIPE.train)

@@ -116,24 +116,27 @@ DENORMAL = 1e-39  # below fp32's smallest normal number, 1.18e-38
 
 
 @pytest.mark.skipif(not precision.platform.machine().lower().startswith(("x86", "amd64")), reason="x86 only")
-def test_flushing_denormals_makes_them_zero_on_this_thread():
-    try:
-        torch.set_flush_denormal(False)
-        assert torch.tensor([DENORMAL]).mul(1.0).item() > 0 and not precision.denormals_flushed()
-        assert precision.flush_denormals() is True
-        assert torch.tensor([DENORMAL]).mul(1.0).item() == 0.0 and precision.denormals_flushed()
-    finally:
-        precision.flush_denormals()
+def test_denormals_are_zero_inside_the_block_and_as_before_after_it():
+    torch.set_flush_denormal(False)
+    assert torch.tensor([DENORMAL]).mul(1.0).item() > 0 and not precision.denormals_flushed()
+    with precision.flushing_denormals() as supported:
+        assert supported and torch.tensor([DENORMAL]).mul(1.0).item() == 0.0 and precision.denormals_flushed()
+    assert torch.tensor([DENORMAL]).mul(1.0).item() > 0 and not precision.denormals_flushed()
+    torch.set_flush_denormal(True)  # flushing before the block: still flushing after it
+    with precision.flushing_denormals():
+        pass
+    assert precision.denormals_flushed()
+    torch.set_flush_denormal(False)
 
 
-def test_fit_and_the_command_line_flush_denormals_before_working(monkeypatch, splits):
-    from fmnist import cli, train
+def test_fit_and_the_command_line_flush_denormals_while_they_work_and_restore_them(monkeypatch, splits):
+    from fmnist import cli
 
-    calls = []
-    monkeypatch.setattr(train, "flush_denormals", lambda: calls.append("fit"))
+    torch.set_flush_denormal(False)
+    seen = []
     small = replace(splits, train=splits.train.subset(256), val=splits.val.subset(128))
-    fit(MLP(hidden=[8]), small, TrainConfig(epochs=1, batch_size=128, device="cpu", progress=False))
-    monkeypatch.setattr(cli, "flush_denormals", lambda: calls.append("cli"))
-    with pytest.raises(SystemExit):
-        cli.main(["--help"])
-    assert calls == ["fit", "cli"]
+    config = TrainConfig(epochs=1, batch_size=128, device="cpu", progress=False)
+    fit(MLP(hidden=[8]), small, config, on_epoch_end=lambda *_: seen.append(precision.denormals_flushed()))
+    monkeypatch.setattr(cli, "_report", lambda args: seen.append(precision.denormals_flushed()) or 0)
+    assert cli.main(["report"]) == 0
+    assert seen == [True, True] and not precision.denormals_flushed()

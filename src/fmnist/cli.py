@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from fmnist.checkpoint import CheckpointError
 from fmnist.data import DataError, prepare
 from fmnist.images import ImageFileError
-from fmnist.precision import flush_denormals
+from fmnist.precision import flushing_denormals
 
 if TYPE_CHECKING:
     from fmnist.recipes import Recipe
@@ -407,10 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m fmnist`` and the ``fmnist`` script."""
-    flush_denormals()  # before torch starts its worker threads, so that they inherit it
     args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except (ImageFileError, CheckpointError, FileNotFoundError, DataError, DemoUnavailable) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    with flushing_denormals():  # before torch starts its worker threads, so that they inherit it
+        try:
+            return args.handler(args)
+        except (ImageFileError, CheckpointError, FileNotFoundError, DataError, DemoUnavailable) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2

@@ -163,9 +163,12 @@ def machine() -> dict[str, str | int]:
     }
 
 
-def flush_denormals() -> bool:
-    """Treat denormal floats (below 1.2e-38 in fp32) as zero on this CPU thread and on the worker
-    threads torch starts after it; True where the CPU supports it (x86 with SSE3).
+@contextlib.contextmanager
+def flushing_denormals() -> Iterator[bool]:
+    """Treat denormal floats (below 1.2e-38 in fp32) as zero inside the block, on this CPU thread
+    and on the worker threads torch starts inside it; yields whether the CPU supports it (x86 with
+    SSE3). This thread's setting is restored afterwards, so code after the block (a notebook's own,
+    a property test that needs subnormals) sees the floats it expects.
 
     Late in a long run a few percent of AdamW's moments (those of units that stopped learning) decay
     into the denormal range, where an Intel core computes each value through a microcode assist,
@@ -173,10 +176,16 @@ def flush_denormals() -> bool:
     without flushing and 1.0-1.2 with it, and a step with 6% of the units stopped ran 1.2 times
     faster flushed (`benchmarks/bench_denormals.py`). Values that small change no update. The worker
     threads copy the setting only when created (at torch's first parallel operation), so
-    ``python -m fmnist`` calls this before anything else; `fit` calls it too, which covers at least
-    the thread that trains.
+    ``python -m fmnist`` enters this before anything else; `fit` enters it too, which covers at
+    least the thread that trains.
     """
-    return bool(torch.set_flush_denormal(True))
+    already = denormals_flushed()
+    supported = bool(torch.set_flush_denormal(True))
+    try:
+        yield supported
+    finally:
+        if not already:
+            torch.set_flush_denormal(False)
 
 
 def denormals_flushed() -> bool:

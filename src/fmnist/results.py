@@ -40,7 +40,7 @@ def _machine_text(about: Mapping[str, Any]) -> str:
 
 def environment() -> dict[str, Any]:
     """What a result was measured with: Python, torch, torchvision, the machine (`machine`), and
-    whether denormals were flushed (`fmnist.precision.flush_denormals`)."""
+    whether denormals were flushed (`fmnist.precision.flushing_denormals`)."""
     about = precision.machine()  # read once: class, CPU model, cores, threads
     return {
         "python": platform.python_version(),

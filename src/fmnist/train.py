@@ -30,7 +30,7 @@ from fmnist.precision import (
     PRECISIONS,
     Precision,
     Resolved,
-    flush_denormals,
+    flushing_denormals,
     resolve_precision,
     warn_if_emulated,
 )
@@ -344,6 +344,7 @@ def recipe_of(config: TrainConfig) -> dict[str, Any]:
     return recipe
 
 
+@flushing_denormals()  # late epochs' denormal optimizer moments cost many times their work
 def fit(
     model: nn.Module,
     splits: Splits,
@@ -367,7 +368,6 @@ def fit(
     not counted in the history; an exception it raises ends the run).
     """
     config = config or TrainConfig()
-    flush_denormals()  # late epochs' denormal optimizer moments cost many times their work
     device = choose_device(config.device)
     model.to(device)
     data = splits.to(device)
