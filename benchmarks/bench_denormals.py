@@ -32,7 +32,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DENORMAL = 1e-39
 
 
 def child(mode: str, share: float, steps: int) -> dict[str, float]:
@@ -41,7 +40,7 @@ def child(mode: str, share: float, steps: int) -> dict[str, float]:
     import torch
 
     from fmnist.models import MLP
-    from fmnist.precision import resolve_precision
+    from fmnist.precision import A_DENORMAL, resolve_precision
     from fmnist.recipes import WIDE_DROPOUT2_600 as RECIPE
     from fmnist.train import make_optimizer, set_seed, training_loss
 
@@ -70,7 +69,7 @@ def child(mode: str, share: float, steps: int) -> dict[str, float]:
     for layer, rows in zip(hidden, stopped, strict=True):
         for param in (layer.weight, layer.bias):
             for moment in ("exp_avg", "exp_avg_sq"):
-                optimizer.state[param][moment][rows] = DENORMAL
+                optimizer.state[param][moment][rows] = A_DENORMAL
     step()  # warm-up
     start = time.perf_counter()
     for _ in range(steps):

@@ -112,7 +112,7 @@ def test_the_history_records_the_precision_that_ran(monkeypatch, splits):
         assert history.precision == EXPECTED[cpu][0]
 
 
-DENORMAL = 1e-39  # below fp32's smallest normal number, 1.18e-38
+DENORMAL = precision.A_DENORMAL
 
 
 @pytest.mark.skipif(not precision.platform.machine().lower().startswith(("x86", "amd64")), reason="x86 only")

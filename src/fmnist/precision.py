@@ -22,6 +22,7 @@ import torch
 
 # The class the project's recipes were screened and chosen on, and its shipped model trained on.
 SELECTION_CLASS = "x86 AMX bf16"
+A_DENORMAL = 1e-39  # below fp32's smallest normal number (1.18e-38): flushed to zero, or kept as a denormal
 Precision = Literal["auto", "fp32", "bf16"]
 Resolved = Literal["fp32", "bf16"]
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16")
@@ -189,5 +190,5 @@ def flushing_denormals() -> Iterator[bool]:
 
 
 def denormals_flushed() -> bool:
-    """Whether this thread treats denormals as zero now (a probe: 1e-39 times 1 is 0 there)."""
-    return torch.tensor([1e-39]).mul(1.0).item() == 0.0
+    """Whether this thread treats denormals as zero now (a probe: `A_DENORMAL` times 1 is 0 there)."""
+    return torch.tensor([A_DENORMAL]).mul(1.0).item() == 0.0

@@ -83,11 +83,14 @@ def load_step_bench(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
 
-def newest_per_class(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The newest row of each (machine class, precision), in order of class then precision."""
-    newest: dict[tuple[str, str], Mapping[str, Any]] = {}
+def newest_per_class(
+    rows: Iterable[Mapping[str, Any]], keys: tuple[str, ...] = ("machine_class", "precision")
+) -> list[Mapping[str, Any]]:
+    """The newest row of each (machine class, precision), or of each value of other ``keys``, in
+    their order."""
+    newest: dict[tuple[str, ...], Mapping[str, Any]] = {}
     for row in rows:
-        key = (row["machine_class"], row["precision"])
+        key = tuple(row[k] for k in keys)
         if key not in newest or row["date"] >= newest[key]["date"]:
             newest[key] = row
     return [newest[key] for key in sorted(newest)]
@@ -122,17 +125,15 @@ def load_denormal_bench(folder: Path) -> list[dict[str, Any]]:
 def denormal_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown: per machine class (its newest line), a training step with a share of the hidden
     units stopped (denormal moments) and with none, denormals kept and flushed."""
-    newest = {row["machine_class"]: row for row in sorted(rows, key=lambda row: row["date"])}
     lines = [
         "| CPU class | CPU, threads | units stopped | step ms, denormals kept | step ms, flushed | speed-up "
         "| clean model: kept / flushed ms | measured |",
         "|---|---|---:|---:|---:|---:|---|---|",
     ]
-    for machine_class in sorted(newest):
-        row = newest[machine_class]
-        ms = row["ms_per_step"]
+    for row in newest_per_class(rows, keys=("machine_class",)):
+        ms, stopped = row["ms_per_step"], 100 * row["share_stopped"]
         lines.append(
-            f"| {machine_class} | {row['cpu_model']}, {row['threads']} | {100 * row['share_stopped']:.0f}% "
+            f"| {row['machine_class']} | {row['cpu_model']}, {row['threads']} | {stopped:.0f}% "
             f"| {ms['keep_stopped']:.1f} | {ms['flush_stopped']:.1f} "
             f"| **{row['flush_speedup_stopped']:.1f}x** "
             f"| {ms['keep_clean']:.1f} / {ms['flush_clean']:.1f} | {row['date'][:10]} |"
