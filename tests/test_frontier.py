@@ -2,24 +2,58 @@
 
 from __future__ import annotations
 
-from fmnist.frontier import paired_table
+import json
+from pathlib import Path
+
+from fmnist.frontier import (
+    REFERENCE_POINTS_FILE,
+    SEED_ENSEMBLES_FILE,
+    frontier_table,
+    measured_rows,
+    paired_table,
+    seed_ensemble_row,
+)
+from fmnist.results import summarize
+
+COMMON = {"method": "labels", "train_seconds": 60, "parameters": 1, "config": {}}
+
+
+def run(name: str, seed: int, val: float, machine_class: str, test: float | None = None) -> dict:
+    about = {"machine_class": machine_class, "cpu_model": "cpu", "threads": 2}
+    scores = {"val": {"accuracy": val}, "test": {"accuracy": val if test is None else test}}
+    return {**COMMON, "name": name, "seed": seed, **scores, "environment": about}
 
 
 def test_the_paired_table_compares_seeds_a_candidate_and_its_base_share_per_class():
-    def run(name: str, seed: int, val: float, machine_class: str) -> dict:
-        about = {"machine_class": machine_class, "cpu_model": "cpu", "threads": 2}
-        accuracy = {"accuracy": val}
-        return {"name": name, "seed": seed, "val": accuracy, "test": accuracy, "environment": about}
-
-    common = {"method": "labels", "train_seconds": 60, "parameters": 1, "config": {}}
     records = [
-        {**common, **run("new", 0, 0.92, "x86 AMX bf16")},
-        {**common, **run("new", 1, 0.93, "x86 AMX bf16")},
-        {**common, **run("old", 0, 0.91, "x86 AMX bf16")},
-        {**common, **run("old", 0, 0.90, "x86 AVX2 fp32")},  # no candidate there: no rows
+        run("new", 0, 0.92, "x86 AMX bf16"),
+        run("new", 1, 0.93, "x86 AMX bf16"),
+        run("old", 0, 0.91, "x86 AMX bf16"),
+        run("old", 0, 0.90, "x86 AVX2 fp32"),  # no candidate there: no rows
     ]
     table = paired_table(records, "new", "old")
     assert "| x86 AMX bf16 | 0 | 92.00 | 91.00 | +1.00 |" in table
     assert "| x86 AMX bf16 | 1 |" not in table  # the base has no seed 1
     assert "| x86 AMX bf16 | mean (n=2 / 1) | 92.50 ± 0.71 | 91.00 | +1.50 |" in table
     assert "AVX2" not in table
+
+
+def test_a_seed_ensemble_is_one_labelled_measurement_that_costs_all_its_members_minutes():
+    records = [run("fit", seed, 0.99, "x86 AMX bf16", test=0.92 + seed / 100) for seed in (0, 1, 2)]
+    summary = summarize(records, "x86 AMX bf16")["fit"]
+    row = seed_ensemble_row(summary, test_acc=0.935, val_acc=None)
+    assert row["method"] == "ensemble" and row["recipe"] == "ensemble of fit's seeds 0, 1, 2"
+    assert row["minutes"] == 3.0  # three members of one minute each
+    assert row["parameters"] == 3
+    assert row["seeds"] == [0] and row["member_seeds"] == [0, 1, 2]  # n=1: one ensemble, not 3 seeds
+    assert (row["test_acc_mean"], row["test_acc_std"], row["val_acc_mean"]) == (0.935, 0.0, None)
+    line = frontier_table([row]).splitlines()[-1]
+    assert "| ensemble | yes | 3.0 | 1 | n/a | 93.50 | 3 |" in line  # no validation: it trained on it
+
+
+def test_measured_rows_gather_both_benchmarks_files_and_need_neither(tmp_path: Path):
+    assert measured_rows(tmp_path) == []
+    (tmp_path / SEED_ENSEMBLES_FILE).write_text(json.dumps([{"recipe": "an ensemble"}]))
+    assert measured_rows(tmp_path) == [{"recipe": "an ensemble"}]
+    (tmp_path / REFERENCE_POINTS_FILE).write_text(json.dumps([{"recipe": "a reference"}]))
+    assert [row["recipe"] for row in measured_rows(tmp_path)] == ["a reference", "an ensemble"]

@@ -231,7 +231,7 @@ def test_committed_frontier_and_screening_are_the_ones_the_result_files_give():
 
     assets = Path(project_root()) / "assets"
     records = load_results()
-    measured = frontier.measured_reference_rows(assets)
+    measured = frontier.measured_rows(assets)
     expected = frontier.frontier_rows(records, frontier_names(), measured)
     assert json.loads((assets / "frontier.json").read_text()) == json.loads(json.dumps(expected))
     lines = (assets / "screening.jsonl").read_text().splitlines()

@@ -22,6 +22,8 @@ from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
 REFERENCE_POINTS_FILE = "reference_points.json"
+# Rows measured by benchmarks/seed_ensembles.py: a recipe's finished seeds, probabilities averaged.
+SEED_ENSEMBLES_FILE = "seed_ensembles.json"
 REFERENCES = {
     "seed_small": "reference notebook, model 1 (reproduced)",
     "seed_deep": "reference notebook, model 2 (reproduced)",
@@ -55,11 +57,33 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     return rows
 
 
-def measured_reference_rows(folder: Path) -> list[dict[str, Any]]:
-    """The rows ``benchmarks/reference_points.py`` wrote to ``<folder>/reference_points.json``
-    (none before it has run)."""
-    path = Path(folder) / REFERENCE_POINTS_FILE
-    return json.loads(path.read_text()) if path.is_file() else []
+def measured_rows(folder: Path) -> list[dict[str, Any]]:
+    """The rows the benchmarks wrote to ``<folder>``: `REFERENCE_POINTS_FILE` and
+    `SEED_ENSEMBLES_FILE` (none from a file before its benchmark has run)."""
+    paths = (Path(folder) / name for name in (REFERENCE_POINTS_FILE, SEED_ENSEMBLES_FILE))
+    return [row for path in paths if path.is_file() for row in json.loads(path.read_text())]
+
+
+def seed_ensemble_row(summary: Summary, test_acc: float, val_acc: float | None) -> dict[str, Any]:
+    """The finished seeds of ``summary``'s recipe as one ensemble (probabilities averaged): a row
+    of its own (``method: ensemble``), one measurement, costing every member's training minutes.
+    ``val_acc`` is None for a 60k recipe (its members trained on the validation images)."""
+    listed = ", ".join(map(str, summary.seeds))
+    return candidate_row(summary) | {
+        "recipe": f"ensemble of {summary.name}'s seeds {listed}",
+        "method": "ensemble",
+        "minutes": summary.minutes * len(summary.seeds),
+        "test_acc_mean": test_acc,
+        "test_acc_std": 0.0,
+        "val_acc_mean": val_acc,
+        "val_acc_std": None,
+        "seeds": [0],
+        "member_seeds": summary.seeds,
+        "parameters": summary.parameters * len(summary.seeds),
+        "description": f"{len(summary.seeds)} models of {summary.name} (seeds {listed}, each trained on its "
+        "own), their probabilities averaged: one ensemble; minutes: all members' training",
+        "source": "benchmarks/seed_ensembles.py",
+    }
 
 
 def candidate_row(summary: Summary) -> dict[str, Any]:
@@ -91,7 +115,7 @@ def frontier_rows(
     names: Iterable[str],
     measured: Iterable[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """Reference rows (reproduced, and ``measured`` ones: `measured_reference_rows`), then one row
+    """Reference rows (reproduced, and ``measured`` ones: `measured_rows`), then one row
     per recipe in ``names`` that has results, for each machine class measured (its
     ``machine_class``); sorted by class (`SELECTION_CLASS` first), then minutes."""
     records = list(records)
@@ -126,7 +150,9 @@ def write_frontier(rows: list[dict[str, Any]], folder: Path) -> Path:
     return write_json(folder / "frontier.json", rows)
 
 
-def _pct(mean: float, std: float | None = None) -> str:
+def _pct(mean: float | None, std: float | None = None) -> str:
+    if mean is None:
+        return "n/a"
     return f"{100 * mean:.2f}" if not std else f"{100 * mean:.2f} ± {100 * std:.2f}"
 
 
@@ -342,18 +368,21 @@ def paired_table(records: Iterable[Mapping[str, Any]], candidate: str, base: str
 
 __all__ = [
     "GOALS",
+    "REFERENCE_POINTS_FILE",
+    "SEED_ENSEMBLES_FILE",
     "ablation_rows",
     "ablation_table",
     "candidate_row",
     "distillation_verdict",
     "frontier_rows",
     "frontier_table",
-    "measured_reference_rows",
+    "measured_rows",
     "paired_table",
     "reference_rows",
     "screening_rows",
     "screening_table",
     "search_verdict",
+    "seed_ensemble_row",
     "write_frontier",
     "write_screening",
 ]

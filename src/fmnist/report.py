@@ -20,7 +20,7 @@ from fmnist.frontier import (
     ablation_table,
     frontier_rows,
     frontier_table,
-    measured_reference_rows,
+    measured_rows,
     screening_rows,
     write_frontier,
     write_screening,
@@ -45,7 +45,7 @@ def write_outputs() -> dict[str, Path]:
     records = load_results(results_dir())
     folder = assets_dir()
     screening = write_screening(screening_rows(screened(), records), folder)
-    measured = measured_reference_rows(Path(project_root() or Path.cwd()) / "assets")
+    measured = measured_rows(Path(project_root() or Path.cwd()) / "assets")
     rows = frontier_rows(records, frontier_names(), measured)
     frontier = write_frontier(rows, folder)
     figure = plots.save_figure(plots.frontier(rows, GOALS), "frontier") if rows else None
