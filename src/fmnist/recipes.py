@@ -1016,6 +1016,15 @@ WIDE_LION_600 = variant(
     optimizer="lion",
     lr=4e-4,
     weight_decay=0.25,
+    decisions={
+        SELECTION_CLASS: (
+            "dropped",
+            "1 seed: validation 92.03 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
+            "0.09), in 32.0 minutes against 15.8: below the base at twice the minutes (lion-pytorch's "
+            "unfused update weighs on AMX's fast steps, where on AVX2 it cost 1.05 AdamW steps); the gain "
+            "it showed on the 512-wide net at 90 epochs does not carry to the long schedule",
+        )
+    },
 )
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
