@@ -981,7 +981,7 @@ WIDE_DROPOUT1_600 = variant(
         SELECTION_CLASS: (
             "measured",
             "3 seeds: validation 92.37 ± 0.03 against flipshift-d02-e600's 92.33 ± 0.09 on AMX, paired "
-            "seeds +0.14, -0.03, +0.02, in 16.2-17.7 minutes per seed (denormals flushed): a tie within seed "
+            "seeds +0.14, -0.02, +0.02, in 16.2-17.7 minutes per seed (denormals flushed): a tie within seed "
             "noise, as dropout 0.2 against 0.3 was here; at 600 epochs the wide net no longer answers to "
             "dropout (test, reported only: 92.03 ± 0.08 against 92.21 ± 0.05); no 60k fit",
         )
@@ -1001,7 +1001,7 @@ WIDE1536_600 = variant(
         SELECTION_CLASS: (
             "dropped",
             "2 seeds: validation 92.25 / 92.24 against flipshift-d02-e600's seeds 92.22 / 92.37 on AMX, "
-            "paired +0.03 and -0.13 (its 3-seed 92.33 ± 0.09), in 26.3 and 29.6 minutes per seed against "
+            "paired +0.03 and -0.12 (its 3-seed 92.33 ± 0.09), in 26.3 and 29.6 minutes per seed against "
             "15.3-17.1 (1.7 times): at 600 epochs more width buys nothing on validation here (test, reported "
             "only: 92.23 / 92.03); a third seed would not turn a loss at 1.7 times the minutes into a gain",
         )
