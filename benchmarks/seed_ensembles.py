@@ -25,21 +25,22 @@ from fmnist.frontier import SEED_ENSEMBLES_FILE, seed_ensemble_row
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import write_json
 from fmnist.precision import machine_class
-from fmnist.recipes import get_recipe
+from fmnist.recipes import Recipe, get_recipe
 from fmnist.results import load_results, machine_class_of, summarize
 from fmnist.runner import model_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def seed_models(name: str, seeds: list[int], records: list[dict], splits: fmnist.Splits) -> list[MLP]:
-    """The kept model of each seed of recipe ``name``, each checked against its result record."""
-    recipe, models = get_recipe(name), []
+def seed_models(recipe: Recipe, seeds: list[int], records: list[dict], splits: fmnist.Splits) -> list[MLP]:
+    """The kept model of each seed of ``recipe``, each checked against its result record (``records``:
+    the recipe's, on this class)."""
+    models = []
     for seed in seeds:
         path = model_path(recipe, seed)
-        record = next((r for r in records if r["name"] == name and r["seed"] == seed), None)
+        record = next((r for r in records if r["seed"] == seed), None)
         if record is None or not path.is_file():
-            sys.exit(f"{name} seed {seed}: no result on this class or no model at {path}; run it here first")
+            sys.exit(f"{recipe.name} seed {seed}: no result on this class or no model at {path}; run it here")
         model = load_model(path)
         accuracy = evaluate(model, splits.test.images, splits.test.labels).accuracy
         if abs(accuracy - (recorded := record["test"]["accuracy"])) > 1e-9:
@@ -57,9 +58,10 @@ def ensemble_row(name: str, seeds: list[int] | None, splits: fmnist.Splits, klas
     seeds = seeds or sorted(r["seed"] for r in records)
     if len(seeds) < 2:
         sys.exit(f"{name}: an ensemble needs 2 or more finished seeds on {klass}, found {seeds}")
-    ensemble = Ensemble(seed_models(name, seeds, records, splits)).eval()
+    recipe = get_recipe(name)
+    ensemble = Ensemble(seed_models(recipe, seeds, records, splits)).eval()
     test = evaluate(ensemble, splits.test.images, splits.test.labels).accuracy
-    seen = get_recipe(name).data == "60k"  # its members trained on the validation images
+    seen = recipe.data == "60k"  # its members trained on the validation images
     val = None if seen else evaluate(ensemble, splits.val.images, splits.val.labels).accuracy
     summary = summarize([r for r in records if r["seed"] in seeds], klass)[name]
     return seed_ensemble_row(summary, test, val)
@@ -73,11 +75,9 @@ def main() -> None:
     args = parser.parse_args()
     splits, klass, out = fmnist.load_data(), machine_class(), Path(args.out)
     rows = [ensemble_row(name, args.seeds, splits, klass) for name in args.recipes]
-    kept = [
-        row
-        for row in (json.loads(out.read_text()) if out.is_file() else [])
-        if (row["recipe"], row["machine_class"]) not in {(r["recipe"], r["machine_class"]) for r in rows}
-    ]
+    replaced = {(row["recipe"], row["machine_class"]) for row in rows}
+    old = json.loads(out.read_text()) if out.is_file() else []
+    kept = [row for row in old if (row["recipe"], row["machine_class"]) not in replaced]
     for row in rows:
         test, minutes = 100 * row["test_acc_mean"], row["minutes"]
         print(f"{row['machine_class']}: {row['recipe']}: test {test:.2f}%, {minutes:.1f} min")
