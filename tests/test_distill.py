@@ -176,3 +176,50 @@ def test_a_distilled_recipes_full_run_key_is_the_same_whether_quick_mode_is_on_o
     monkeypatch.setenv("FMNIST_QUICK", "0")
     assert candidate.key(0, quick_mode=False) == in_quick_mode == candidate.key(0)
     assert candidate.key(0, quick_mode=True) != in_quick_mode
+
+
+def test_exhaustive_views_are_every_flip_and_shift_once_the_same_for_each_image(splits):
+    spec = DistillSpec(TINY_TEACHER, views=18, exhaustive=True, flip=True, max_shift=1)
+    table = draw_views(len(splits.train), spec)
+    assert torch.equal(table.flips, table.flips[:, :1].expand_as(table.flips))
+    assert torch.equal(table.shifts, table.shifts[:, :, :1].expand_as(table.shifts))
+    combos = {(bool(table.flips[v, 0]), *table.shifts[v, :, 0].tolist()) for v in range(18)}
+    assert len(combos) == 18 and {s for _, *shift in combos for s in shift} == {-1, 0, 1}
+    assert "exhaustive" not in SPEC.views_config(), "earlier tables keep their keys"
+    assert spec.views_config()["exhaustive"] and DistillSpec(views=9, flip=False, exhaustive=True)
+    with pytest.raises(ValueError, match="views=18"):
+        DistillSpec(views=16, exhaustive=True)
+
+
+def test_an_ensemble_teacher_averages_its_seeds_probabilities_and_each_seed_is_a_record(splits, tmp_path):
+    mlp = {"hidden": [16], "dropout": 0.1, "norm": "batch"}
+    spec = replace(TINY_TEACHER, name="tiny-mlp-ensemble", mlp=mlp, members=2)
+    members = spec.member_specs()
+    assert [m.train.seed for m in members] == [0, 1] and len({m.key() for m in members}) == 2
+    assert spec.key() not in {m.key() for m in members} and replace(spec, members=1).member_specs() == [
+        replace(spec, members=1)
+    ]
+    with pytest.raises(ValueError, match="members"):
+        replace(TINY_TEACHER, members=2)  # a CNN teacher cannot be an ensemble
+    teacher = get_teacher(spec, splits)
+    assert len(teacher.members) == 2
+    x = normalize(splits.val.images[:8].unsqueeze(1).float() / 255)
+    with torch.no_grad():
+        mean = torch.stack([m.model(x).softmax(dim=1) for m in teacher.members]).mean(dim=0)
+        assert torch.allclose(teacher.model(x).exp(), mean, atol=1e-5)
+    assert get_teacher(spec, splits).val_accuracy == teacher.val_accuracy  # measured once, cached
+    student = Recipe(
+        "tiny-ensemble-distilled",
+        mlp,
+        TrainConfig(epochs=1, batch_size=64, device="cpu", progress=False),
+        method="distilled",
+        distill=replace(SPEC, teacher=spec, views=18, exhaustive=True, temperature=1.0, soft_weight=1.0),
+    )
+    record = run(student, splits, 0, folder=tmp_path).record
+    assert record["teacher"]["members"] == 2 and record["teacher"]["val_accuracy"] == teacher.val_accuracy
+    from fmnist.paths import results_dir
+
+    seeds = sorted(
+        json.loads(p.read_text())["seed"] for p in results_dir().glob("teacher-tiny-mlp-ensemble-*")
+    )
+    assert seeds == [0, 1]

@@ -7,6 +7,8 @@ random flip, a shift of up to ``max_shift`` pixels, and with ``mixup_alpha > 0``
 fixed partner image at a fixed weight) and stores the teacher's logits for each: the teacher
 labels the very image the student will see, mixed images included. The table is cached under
 ``runs/distill/`` keyed by the teacher and the view settings, and shared by every student seed.
+With ``exhaustive`` the K views are every flip and shift there is, the same for each image, so a
+student that picks one at random sees exactly the distribution a labels-only run draws from.
 
 While training, `DistilledTargets` (an `fmnist.augment` function) picks one of the K views per
 image at random, renders it, and returns the target ``soft_weight * softmax(teacher / T) +
@@ -46,6 +48,7 @@ class DistillSpec:
     flip: bool = True
     max_shift: int = 1
     mixup_alpha: float = 0.0  # > 0: every view blends its image with a fixed partner
+    exhaustive: bool = False  # the views are every flip x shift combination (views must be their count)
     temperature: float = 2.0  # the teacher's logits are divided by this before the softmax
     soft_weight: float = 0.9  # the target's share of the teacher; the rest is the (mixed) label
 
@@ -56,20 +59,33 @@ class DistillSpec:
             (self.mixup_alpha >= 0, f"mixup_alpha must be 0 or more, got {self.mixup_alpha}"),
             (self.temperature > 0, f"temperature must be positive, got {self.temperature}"),
             (0 <= self.soft_weight <= 1, f"soft_weight must be in [0, 1], got {self.soft_weight}"),
+            (
+                not self.exhaustive or self.views == self.combinations,
+                f"exhaustive views need views={self.combinations} (every flip and shift), got {self.views}",
+            ),
+            (
+                not (self.exhaustive and self.mixup_alpha > 0),
+                "exhaustive views cannot be mixed (mixup_alpha)",
+            ),
         ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
 
+    @property
+    def combinations(self) -> int:
+        """How many distinct flip x shift views an image has."""
+        return (2 if self.flip else 1) * (2 * self.max_shift + 1) ** 2
+
     def config(self, quick_mode: bool | None = None) -> dict[str, Any]:
         """Plain data for keys and result files (the teacher as its own config; ``quick_mode`` as in
-        `TeacherSpec.config`)."""
-        fields = {k: v for k, v in asdict(self).items() if k != "teacher"}
+        `TeacherSpec.config`). ``exhaustive`` only when set: earlier keys stay as they were."""
+        fields = {k: v for k, v in asdict(self).items() if k != "teacher" and (k != "exhaustive" or v)}
         return {"teacher": self.teacher.config(quick_mode), "teacher_name": self.teacher.name, **fields}
 
     def views_config(self) -> dict[str, Any]:
         """What determines the precomputed table (not the temperature or the weight)."""
-        fields = ("views", "flip", "max_shift", "mixup_alpha")
+        fields = ("views", "flip", "max_shift", "mixup_alpha") + (("exhaustive",) if self.exhaustive else ())
         return {"teacher": self.teacher.key(), **{k: getattr(self, k) for k in fields}}
 
 
@@ -97,9 +113,24 @@ class ViewTable:
 
 
 def draw_views(n: int, spec: DistillSpec) -> ViewTable:
-    """The K views' random parameters for ``n`` images (logits still empty), from a fixed seed."""
+    """The K views' random parameters for ``n`` images (logits still empty), from a fixed seed;
+    with ``spec.exhaustive``, view k is the k-th flip x shift combination for every image."""
     generator = torch.Generator().manual_seed(VIEW_SEED)
     k = spec.views
+    if spec.exhaustive:
+        s = spec.max_shift
+        combos = [
+            (f, dy, dx)
+            for f in ([False, True] if spec.flip else [False])
+            for dy in range(-s, s + 1)
+            for dx in range(-s, s + 1)
+        ]
+        flips = torch.tensor([f for f, _, _ in combos]).view(k, 1).expand(k, n).clone()
+        shifts = (
+            torch.tensor([[dy, dx] for _, dy, dx in combos], dtype=torch.int8).view(k, 2, 1).expand(k, 2, n)
+        )
+        partners, weights = torch.arange(n).expand(k, n).clone(), torch.ones(k, n)
+        return ViewTable(flips, shifts.clone(), partners, weights, torch.empty(k, n, 10, dtype=torch.float16))
     flips = torch.rand(k, n, generator=generator) < 0.5 if spec.flip else torch.zeros(k, n, dtype=torch.bool)
     s = spec.max_shift
     shifts = torch.randint(-s, s + 1, (k, 2, n), generator=generator, dtype=torch.int8)

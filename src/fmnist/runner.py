@@ -163,12 +163,13 @@ def train_recipe(
 
 
 def _distilled_targets(spec: DistillSpec, splits: Splits, data: Splits) -> DistilledTargets:
-    """The teacher of ``spec`` (trained on ``splits.train`` only, or cached; its result record
-    written to the store) and its soft targets for ``data.train``'s views."""
+    """The teacher of ``spec`` (trained on ``splits.train`` only, or cached; its result record, or
+    each ensemble member's, written to the store) and its soft targets for ``data.train``'s views."""
     teacher = get_teacher(spec.teacher, splits)
-    record = teacher_record(teacher)
-    if not result_path(record["name"], record["seed"], record["key"]).is_file():
-        write_result(record)
+    for member in teacher.members or (teacher,):  # an ensemble's members are the trained teachers
+        record = teacher_record(member)
+        if not result_path(record["name"], record["seed"], record["key"]).is_file():
+            write_result(record)
     return DistilledTargets(precompute_views(teacher, data.train, spec), data.train, spec)
 
 
@@ -309,6 +310,7 @@ def _teacher_summary(spec: DistillSpec) -> dict[str, Any]:
     return {
         "name": spec.teacher.name,
         "key": spec.teacher.key(),
+        **({"members": spec.teacher.members} if spec.teacher.members > 1 else {}),
         "val_accuracy": payload["val_accuracy"],
         "test_accuracy": payload["test_accuracy"],
     }

@@ -8,6 +8,11 @@ spec; the cache is written atomically and read with ``weights_only=True``. A tea
 checkpoints every epoch and resumes after a kill. Its accuracy is written next to the study's
 result files (``method: "cnn"``, ``fully_connected: false``; an MLP's: ``"mlp-teacher"``, true) so it
 can be drawn as a reference.
+
+An MLP teacher with ``members > 1`` is an ensemble: the same MLP and recipe trained with seeds 0 to
+``members - 1`` (each its own cached teacher and record), its logits the log of their averaged
+probabilities (`fmnist.models.Ensemble`). A small payload at its own path holds the ensemble's
+accuracies, so they are measured once.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from fmnist import quick
 from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Splits
 from fmnist.evaluate import evaluate
-from fmnist.models import MLP
+from fmnist.models import MLP, Ensemble
 from fmnist.paths import runs_dir
 from fmnist.train import TrainConfig, fit, recipe_of, set_seed
 
@@ -81,6 +86,7 @@ class TeacherSpec:
     convs_per_block: int = 1
     head: Head = "flatten"
     mlp: dict[str, Any] | None = None
+    members: int = 1  # > 1 (an MLP only): an ensemble of seeds 0..members-1, probabilities averaged
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(
             epochs=20,
@@ -100,6 +106,16 @@ class TeacherSpec:
             raise ValueError(
                 "a teacher must not be chosen by validation accuracy: set keep_best=None in its TrainConfig"
             )
+        if self.members < 1 or (self.members > 1 and self.mlp is None):
+            raise ValueError(
+                f"members must be 1, or more for an MLP teacher (an ensemble of seeds), got {self.members}"
+            )
+
+    def member_specs(self) -> list[TeacherSpec]:
+        """The teachers an ensemble averages: this spec with seeds 0..members-1 (itself if one)."""
+        if self.members == 1:
+            return [self]
+        return [replace(self, members=1, train=replace(self.train, seed=i)) for i in range(self.members)]
 
     def config(self, quick_mode: bool | None = None) -> dict[str, Any]:
         """Everything that determines the teacher's weights."""
@@ -113,6 +129,7 @@ class TeacherSpec:
             }
         return {
             **network,
+            **({"members": self.members} if self.members > 1 else {}),  # earlier keys stay as they were
             "train": recipe_of(self.train),
             "data": "48k train split",
             "quick": quick.is_quick() if quick_mode is None else quick_mode,
@@ -137,7 +154,8 @@ class TeacherSpec:
     def describe(self) -> str:
         """What the network is, in words."""
         if self.mlp is not None:
-            return f"MLP 784-{'-'.join(map(str, self.mlp['hidden']))}-10"
+            mlp = f"MLP 784-{'-'.join(map(str, self.mlp['hidden']))}-10"
+            return mlp if self.members == 1 else f"ensemble of {self.members} seeds of the {mlp}"
         return (
             f"CNN: {self.convs_per_block} conv(s) per block, channels {'-'.join(map(str, self.channels))}, "
             f"{self.head} head"
@@ -154,18 +172,22 @@ class Teacher:
     """A trained teacher network and what it measured."""
 
     spec: TeacherSpec
-    model: ConvTeacher | MLP
+    model: ConvTeacher | MLP | Ensemble
     val_accuracy: float
     test_accuracy: float
     train_seconds: float
     train_examples: int
+    members: tuple[Teacher, ...] = ()  # an ensemble's own teachers
 
 
 def get_teacher(spec: TeacherSpec, splits: Splits) -> Teacher:
     """The cached teacher of ``spec``, trained on ``splits.train`` first if not cached yet.
 
     Quick mode trains it on `quick.train_subset` for `quick.epochs` epochs (a separate cache key).
+    An ensemble gets (or trains) each of its members, then measures itself once.
     """
+    if spec.members > 1:
+        return _ensemble_teacher(spec, splits)
     path = teacher_path(spec)
     if path.is_file():
         payload = safe_load(path, TEACHER_FORMAT)
@@ -201,6 +223,32 @@ def get_teacher(spec: TeacherSpec, splits: Splits) -> Teacher:
     )
     state.unlink(missing_ok=True)
     return Teacher(spec, model, val, test, history.seconds, len(data.train))
+
+
+def _ensemble_teacher(spec: TeacherSpec, splits: Splits) -> Teacher:
+    """`get_teacher` for an ensemble: its members, and its accuracies (cached at `teacher_path`)."""
+    members = tuple(get_teacher(member, splits) for member in spec.member_specs())
+    model = Ensemble([member.model for member in members]).eval()
+    seconds = sum(member.train_seconds for member in members)
+    path = teacher_path(spec)
+    if path.is_file():
+        payload = safe_load(path, TEACHER_FORMAT)
+        val, test = payload["val_accuracy"], payload["test_accuracy"]
+    else:
+        val = evaluate(model, splits.val.images, splits.val.labels).accuracy
+        test = evaluate(model, splits.test.images, splits.test.labels).accuracy
+        payload = {
+            "format": TEACHER_FORMAT,
+            "version": 1,
+            "spec": json.loads(json.dumps(spec.config(), default=str)),
+            "member_keys": [member.spec.key() for member in members],
+            "val_accuracy": val,
+            "test_accuracy": test,
+            "train_seconds": seconds,
+            "train_examples": members[0].train_examples,
+        }
+        atomic_torch_save(payload, path)
+    return Teacher(spec, model, val, test, seconds, members[0].train_examples, members)
 
 
 def teacher_record(teacher: Teacher) -> dict[str, Any]:
