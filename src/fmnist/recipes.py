@@ -1051,6 +1051,14 @@ ENSEMBLE_DISTILLED_135 = replace(
         ENSEMBLE_TEACHER, views=18, exhaustive=True, flip=True, max_shift=1, temperature=1.0, soft_weight=1.0
     ),
 )
+# Dropout on the input pixels (Srivastava et al. 2014 used 0.2 on MNIST's MLPs), never screened here:
+# a regularizer that costs no epoch time, screened on the AMX bed flipshift-e135 first.
+INPUT_DROPOUT_135 = variant(
+    LONG,
+    "flipshift-in01-e135",
+    "flipshift-e135 with dropout 0.1 on the input pixels",
+    {"input_dropout": 0.1},
+)
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
     MID_EMA_90,
@@ -1085,6 +1093,7 @@ ACCURACY_SCREENING: list[Recipe] = [
     WIDE1536_600,
     WIDE_LION_600,
     ENSEMBLE_DISTILLED_135,
+    INPUT_DROPOUT_135,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
