@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from fmnist.models import build_model
-from fmnist.train import TrainConfig, TrainingDivergedError, choose_device, fit, set_seed
+from fmnist.train import TrainConfig, TrainingDivergedError, choose_device, fit, recipe_of, set_seed
 
 CPU = {"device": "cpu", "progress": False, "batch_size": 32}
 
@@ -209,3 +209,21 @@ def test_sam_changes_the_step_and_leaves_older_keys_alone(splits):
     assert recipe_of(TrainConfig(sam_rho=0.05, **CPU))["sam_rho"] == 0.05
     with pytest.raises(ValueError, match="sam_rho must be positive"):
         TrainConfig(sam_rho=0.0)
+
+
+@pytest.mark.parametrize("every, saved", [(0.0, [1, 2, 3, 4]), (3600.0, [1, 4])])
+def test_the_state_is_saved_once_checkpoint_every_seconds_have_passed_and_after_the_last_epoch(
+    splits, monkeypatch, tmp_path, every, saved
+):
+    import fmnist.train as train
+
+    epochs, original = [], train.save_training_state
+    monkeypatch.setattr(
+        train, "save_training_state", lambda s, p: (epochs.append(s["epoch"]), original(s, p))
+    )
+    config = {"epochs": 4, "checkpoint_path": str(tmp_path / "state.pt"), "checkpoint_every": every}
+    _trained(splits, **config)
+    assert epochs == saved
+    assert recipe_of(TrainConfig(checkpoint_every=every)) == recipe_of(TrainConfig()), "not part of a key"
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        TrainConfig(checkpoint_every=-1)

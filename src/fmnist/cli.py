@@ -350,8 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
         "reference recipes, and each screening candidate once its base was kept here) with every "
         "seed. Each run writes "
         "assets/results/<name>-seed<seed>-<hash>.json, keyed by a hash of its config: a run whose file "
-        "exists is skipped, and a run killed midway resumes from its last epoch. Then the frontier and "
-        "screening files are rewritten and the best model shipped.",
+        "exists is skipped, and a run killed midway resumes from its last saved epoch (about a minute "
+        "back). Then the frontier and screening files are rewritten and the best model shipped.",
     )
     study.add_argument(
         "--only", nargs="+", default=None, metavar="NAME", help="only these recipes (planned here or not)"

@@ -2,10 +2,11 @@
 
 `run` trains one seed of a `Recipe` unless its result file (``assets/results/<name>-seed<seed>-
 <key>.json``, `fmnist.results`) exists; ``force`` redoes it. While it trains, its full state is
-checkpointed under ``runs/results/`` every epoch, so a run killed midway (Ctrl-C, or the process
-killed) continues from its last epoch when run again. The trained model is kept as
-``runs/results/<key>.pt``. `run_many` runs recipes x seeds; `ship_best` publishes the frontier's
-best model. ``python -m fmnist train`` and ``python -m fmnist study`` are both views of `run`.
+checkpointed under ``runs/results/`` about once a minute (`TrainConfig.checkpoint_every`), so a run
+killed midway (Ctrl-C, or the process killed) continues from its last saved epoch when run again.
+The trained model is kept as ``runs/results/<key>.pt``. `run_many` runs recipes x seeds;
+`ship_best` publishes the frontier's best model. ``python -m fmnist train`` and
+``python -m fmnist study`` are both views of `run`.
 """
 
 from __future__ import annotations
@@ -127,9 +128,10 @@ def train_recipe(
     """Train one seed of ``recipe``; return (model, one history per member, the splits used).
 
     Quick mode cuts the training split as `quick.train_subset` does and shortens the epochs. With
-    ``checkpoints`` (a folder) each member's full state is saved there every epoch and a saved
-    state is resumed. A ``weights_dtype`` other than float32 rounds the weights after training
-    (what the checkpoint holds). Raises `KeyboardInterrupt` if the training was interrupted.
+    ``checkpoints`` (a folder) each member's full state is saved there about once a minute
+    (`TrainConfig.checkpoint_every`) and a saved state is resumed. A ``weights_dtype`` other than
+    float32 rounds the weights after training (what the checkpoint holds). Raises
+    `KeyboardInterrupt` if the training was interrupted.
     """
     key = recipe.key(seed)
     data = training_splits(splits, recipe)
@@ -181,7 +183,7 @@ def run(
 
     A finished run is skipped (``force`` redoes it) and returned from its file, with its model if
     the model file is on this machine. The training state is checkpointed in ``runs/results``
-    every epoch, so a killed run resumes there next time; once the result file is written the
+    about once a minute, so a killed run resumes there next time; once the result file is written the
     state files are removed. While it trains, the run is claimed (``<result file>.claim``,
     `fmnist.claims`): another process sharing the folder gets `ClaimedError` instead of doing it
     twice; a killed process's claim goes stale and is taken over.

@@ -5,7 +5,7 @@ for self-distillation), and how to train it. `get_teacher` trains it on the
 **training split only** (never a validation or test image: no epoch is chosen by validation, the
 last one is kept) or loads it from its cache, ``runs/teachers/<key>.pt``, keyed by a hash of the
 spec; the cache is written atomically and read with ``weights_only=True``. A teacher's training
-checkpoints every epoch and resumes after a kill. Its accuracy is written next to the study's
+checkpoints about once a minute and resumes after a kill. Its accuracy is written next to the study's
 result files (``method: "cnn"``, ``fully_connected: false``; an MLP's: ``"mlp-teacher"``, true) so it
 can be drawn as a reference.
 

@@ -85,12 +85,17 @@ class TrainConfig:
     eval_batch_size: int = 4096
     precision: Precision = "auto"  # auto: bf16 autocast where the hardware does bf16 natively, else fp32
     progress: bool = True
-    checkpoint_path: str | None = None  # if set, the resumable state is written here every epoch
+    checkpoint_path: str | None = None  # if set, the resumable state is written here (see checkpoint_every)
+    checkpoint_every: float = 60.0  # seconds: write the state once this long has passed (0: every epoch)
 
     def __post_init__(self) -> None:
         self.augment = tuple(self.augment)
         checks = [
             (self.epochs >= 1, f"epochs must be at least 1, got {self.epochs}"),
+            (
+                self.checkpoint_every >= 0,
+                f"checkpoint_every must be 0 or more seconds, got {self.checkpoint_every}",
+            ),
             (self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}"),
             (self.lr > 0, f"lr must be positive, got {self.lr}"),
             (
@@ -325,7 +330,7 @@ def _sharpness_aware_gradients(model: nn.Module, rho: float, backward: Callable[
 
 
 # Settings that may differ between an interrupted run and its resumption.
-_RESUME_FREE = ("device", "progress", "checkpoint_path", "eval_batch_size")
+_RESUME_FREE = ("device", "progress", "checkpoint_path", "checkpoint_every", "eval_batch_size")
 # Knobs added after results were recorded: left out of a run's identity while they are off, so the
 # keys (and result files) of every run that never used them stay what they were.
 _OFF_UNLESS_SET = ("sam_rho",)
@@ -362,8 +367,11 @@ def fit(
     from ``config.seed``. ``augment`` (a function, see `fmnist.augment`) replaces
     ``config.augment``. Interrupting (Ctrl-C, a notebook's stop button) returns the history so
     far with the best weights kept. With ``config.checkpoint_path`` the full state is saved
-    after every epoch; ``resume_from`` that file continues the run, and on CPU ends with the same
-    weights as an uninterrupted run. ``on_epoch_end(history, model)`` is called after each epoch
+    after the first epoch, then after the first epoch that ends ``config.checkpoint_every`` seconds
+    or more after the last save, and after the last epoch (a save of the frontier MLP's ~30 MB
+    state costs 5-10% of its epoch on AMX, `benchmarks/bench_checkpoint.py`; a kill loses about a
+    minute); ``resume_from`` that file continues the run, and on CPU ends with the same weights
+    as an uninterrupted run. ``on_epoch_end(history, model)`` is called after each epoch
     with the history so far and the weights being validated (for logging or pruning; its time is
     not counted in the history; an exception it raises ends the run).
     """
@@ -411,6 +419,7 @@ def fit(
     bar = progress_bar(
         range(first_epoch, config.epochs + 1), desc="epochs", unit="epoch", disable=not config.progress
     )
+    last_save = -math.inf  # the first epoch always saves
     try:
         for epoch in bar:
             start = time.perf_counter()
@@ -440,7 +449,9 @@ def fit(
                 if score > best_score:
                     best_score, history.best_epoch = score, epoch
                     best_state = {k: v.detach().clone() for k, v in run.evaluated.state_dict().items()}
-            if config.checkpoint_path is not None:
+            due = time.perf_counter() - last_save >= config.checkpoint_every or epoch == config.epochs
+            if config.checkpoint_path is not None and due:
+                last_save = time.perf_counter()
                 save_training_state(
                     {
                         "epoch": epoch,
