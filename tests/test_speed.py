@@ -51,6 +51,29 @@ def test_the_denormal_table_shows_each_class_newest_measurement(tmp_path):
     (tmp_path / speed.DENORMAL_BENCH_FILE).write_text(
         "\n".join(json.dumps(line(d, k)) for d, k in (("2026-12-03", 30.0), ("2026-12-01", 50.0)))
     )
-    table = speed.denormal_table(speed.load_denormal_bench(tmp_path))
+    table = speed.denormal_table(speed.load_bench(tmp_path, speed.DENORMAL_BENCH_FILE))
     assert "| x86 AMX bf16 | Xeon, 2 | 6% | 30.0 | 10.0 | **3.0x** | 9.0 / 9.0 | 2026-12-03 |" in table
-    assert "50.0" not in table and speed.load_denormal_bench(tmp_path / "none") == []
+    assert "50.0" not in table and speed.load_bench(tmp_path / "none", speed.DENORMAL_BENCH_FILE) == []
+
+
+def test_the_checkpoint_table_shows_each_class_newest_line(tmp_path):
+    def line(date: str, save: float) -> dict:
+        return {
+            "date": date,
+            "machine_class": "x86 AMX bf16",
+            "cpu_model": "Xeon",
+            "threads": 2,
+            "state_mb": 29.6,
+            "epoch_seconds": 2.0,
+            "save_seconds": save,
+            "save_over_epoch": save / 2.0,
+            "default_every_seconds": 60.0,
+            "saves_in_600_epochs": {"every_epoch": 600, "default": 21},
+        }
+
+    (tmp_path / speed.CHECKPOINT_BENCH_FILE).write_text(
+        "\n".join(json.dumps(line(d, s)) for d, s in (("2026-12-03", 0.2), ("2026-12-01", 0.9)))
+    )
+    table = speed.checkpoint_table(speed.load_bench(tmp_path, speed.CHECKPOINT_BENCH_FILE))
+    row = "| x86 AMX bf16 | Xeon, 2 | 30 | 2.00 | 0.20 | **10%** | 600 / 21 (every 60 s) | 2026-12-03 |"
+    assert row in table and "0.90" not in table

@@ -38,6 +38,7 @@ TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
 STEP_BEGIN, STEP_END = "<!-- step:begin -->", "<!-- step:end -->"
 GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
 DENORMAL_BEGIN, DENORMAL_END = "<!-- denormals:begin -->", "<!-- denormals:end -->"
+CHECKPOINT_BEGIN, CHECKPOINT_END = "<!-- checkpoints:begin -->", "<!-- checkpoints:end -->"
 
 
 def write_outputs() -> dict[str, Path]:
@@ -111,17 +112,23 @@ def run_times_block(root: Path) -> str:
 
 def step_block(root: Path) -> str:
     """The step benchmark's table (``assets/step_bench.jsonl``, written by `make bench`)."""
-    rows = speed.load_step_bench(root / "assets")
+    rows = speed.load_bench(root / "assets", speed.STEP_BENCH_FILE)
     return speed.step_table(rows) if rows else "Not measured yet: run `make bench`."
 
 
 def denormal_block(root: Path) -> str:
     """Denormals flushed or not: the bench's step times (``assets/denormal_bench.jsonl``) and every
     long run's last epochs against its first (the result store)."""
-    rows = speed.load_denormal_bench(root / "assets")
+    rows = speed.load_bench(root / "assets", speed.DENORMAL_BENCH_FILE)
     bench = speed.denormal_table(rows) if rows else "Not measured yet: run `benchmarks/bench_denormals.py`."
     growth = speed.epoch_slowdown_table(load_results(root / "assets" / "results"))
     return f"{bench}\n\nEvery run of 300 epochs or more in the result store:\n\n{growth}"
+
+
+def checkpoint_block(root: Path) -> str:
+    """What saving the training state costs an epoch (``assets/checkpoint_bench.jsonl``)."""
+    rows = speed.load_bench(root / "assets", speed.CHECKPOINT_BENCH_FILE)
+    return speed.checkpoint_table(rows) if rows else "Not measured yet: run `benchmarks/bench_checkpoint.py`."
 
 
 def gpu_block(root: Path) -> str:
@@ -159,6 +166,7 @@ def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
         (STEP_BEGIN, STEP_END, step_block),
         (GPU_BEGIN, GPU_END, gpu_block),
         (DENORMAL_BEGIN, DENORMAL_END, denormal_block),
+        (CHECKPOINT_BEGIN, CHECKPOINT_END, checkpoint_block),
     ]
     for begin, end, block in blocks:
         if begin in text:

@@ -20,6 +20,7 @@ from torch import nn
 
 STEP_BENCH_FILE = "step_bench.jsonl"
 DENORMAL_BENCH_FILE = "denormal_bench.jsonl"  # benchmarks/bench_denormals.py
+CHECKPOINT_BENCH_FILE = "checkpoint_bench.jsonl"  # benchmarks/bench_checkpoint.py
 
 # Profiled op (aten name without "aten::") -> group of the step's breakdown. Unlisted ops: "other".
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -77,9 +78,10 @@ def matrix_flops_per_step(model: nn.Module, batch_size: int) -> int:
     return total
 
 
-def load_step_bench(folder: Path) -> list[dict[str, Any]]:
-    """Every line of ``<folder>/step_bench.jsonl`` (none before `make bench` ran)."""
-    path = Path(folder) / STEP_BENCH_FILE
+def load_bench(folder: Path, file: str) -> list[dict[str, Any]]:
+    """Every line of a benchmark's ``<folder>/<file>`` (`STEP_BENCH_FILE`, `DENORMAL_BENCH_FILE`,
+    `CHECKPOINT_BENCH_FILE`); none before the benchmark ran."""
+    path = Path(folder) / file
     return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
 
@@ -116,12 +118,6 @@ def step_table(rows: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def load_denormal_bench(folder: Path) -> list[dict[str, Any]]:
-    """Every line of ``<folder>/denormal_bench.jsonl`` (`benchmarks/bench_denormals.py`)."""
-    path = Path(folder) / DENORMAL_BENCH_FILE
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
-
-
 def denormal_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown: per machine class (its newest line), a training step with a share of the hidden
     units stopped (denormal moments) and with none, denormals kept and flushed."""
@@ -137,6 +133,26 @@ def denormal_table(rows: Iterable[Mapping[str, Any]]) -> str:
             f"| {ms['keep_stopped']:.1f} | {ms['flush_stopped']:.1f} "
             f"| **{row['flush_speedup_stopped']:.1f}x** "
             f"| {ms['keep_clean']:.1f} / {ms['flush_clean']:.1f} | {row['date'][:10]} |"
+        )
+    return "\n".join(lines)
+
+
+def checkpoint_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: per machine class (its newest line), what one save of the training state costs
+    against an epoch of the frontier MLP, and how many saves a 600-epoch run makes."""
+    lines = [
+        "| CPU class | CPU, threads | state MB | epoch s | save s | save / epoch "
+        "| saves in 600 epochs: every epoch / default | measured |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+    for row in newest_per_class(rows, keys=("machine_class",)):
+        saves = row["saves_in_600_epochs"]
+        lines.append(
+            f"| {row['machine_class']} | {row['cpu_model']}, {row['threads']} | {row['state_mb']:.0f} "
+            f"| {row['epoch_seconds']:.2f} | {row['save_seconds']:.2f} "
+            f"| **{100 * row['save_over_epoch']:.0f}%** "
+            f"| {saves['every_epoch']} / {saves['default']} (every {row['default_every_seconds']:g} s) "
+            f"| {row['date'][:10]} |"
         )
     return "\n".join(lines)
 
