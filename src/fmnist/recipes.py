@@ -1050,6 +1050,16 @@ ENSEMBLE_DISTILLED_135 = replace(
     distill=DistillSpec(
         ENSEMBLE_TEACHER, views=18, exhaustive=True, flip=True, max_shift=1, temperature=1.0, soft_weight=1.0
     ),
+    decisions={
+        SELECTION_CLASS: (
+            "dropped",
+            "1 seed: validation 91.38 against flipshift-e135's seed 0 91.58 on AMX (its 3-seed 91.57 ± "
+            "0.06), below its teacher (the ensemble: 91.66) and each of the teacher's seeds (91.52-91.62), "
+            "in 7.2 student minutes on a slow day (the teachers, flipshift-e135 itself, took 6.2-7.3 "
+            "against its 4.6-5.1): at 135 epochs 3 seeds ensemble to only +0.08, and the fourth "
+            "distillation here ends below labels alone, as the CNN and self-distillation did",
+        )
+    },
 )
 # Dropout on the input pixels (Srivastava et al. 2014 used 0.2 on MNIST's MLPs), never screened here:
 # a regularizer that costs no epoch time, screened on the AMX bed flipshift-e135 first.
@@ -1057,6 +1067,21 @@ INPUT_DROPOUT_135 = variant(
     LONG,
     "flipshift-in01-e135",
     "flipshift-e135 with dropout 0.1 on the input pixels",
+    {"input_dropout": 0.1},
+    decisions={
+        SELECTION_CLASS: (
+            "measured",
+            "1 seed: validation 91.43 against flipshift-e135's seed 0 91.58 on AMX (its 3-seed 91.57 ± "
+            "0.06), in 7.6 minutes on a slow day: a regularizer that loses at 135 epochs, as dropout 0.3 "
+            "did against less; judged at the long schedule (flipshift-d02-in01-e600), as augmentation was",
+        )
+    },
+)
+# Its long-schedule test: one change of flipshift-d02-e600 (the 48k run kept on the bf16 classes).
+INPUT_DROPOUT_600 = variant(
+    WIDE_DROPOUT2_600,
+    "flipshift-d02-in01-e600",
+    "flipshift-d02-e600 with dropout 0.1 on the input pixels",
     {"input_dropout": 0.1},
 )
 ACCURACY_SCREENING: list[Recipe] = [
@@ -1094,6 +1119,7 @@ ACCURACY_SCREENING: list[Recipe] = [
     WIDE_LION_600,
     ENSEMBLE_DISTILLED_135,
     INPUT_DROPOUT_135,
+    INPUT_DROPOUT_600,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
