@@ -74,6 +74,44 @@ def test_a_live_claim_is_respected_and_a_dead_or_silent_one_taken_over(tmp_path)
         pass
 
 
+def test_a_takeover_never_removes_a_claim_made_after_the_stale_one_was_found(tmp_path):
+    path = tmp_path / "run.json.claim"
+    _claim_file(path, 1, host="another-machine", age=claims.STALE_SECONDS + 5)
+    assert claims.holder(path) is None  # process B finds it stale, then is descheduled...
+    with claims.claim(path):  # ...while process A takes it over and holds it
+        assert claims.take_over(path), "B gets the takeover lock"
+        assert path.is_file() and json.loads(path.read_text())["pid"] == os.getpid(), "A's claim stays"
+        with pytest.raises(claims.ClaimedError, match=f"pid {os.getpid()}"), claims.claim(path):
+            pass  # and B's own attempt finds A live
+    assert not path.exists()
+
+
+def test_a_takeover_in_progress_is_waited_for_and_a_dead_one_cleared(tmp_path):
+    path = tmp_path / "run.json.claim"
+    lock = tmp_path / "run.json.claim.takeover"
+    _claim_file(path, 1, host="another-machine", age=claims.STALE_SECONDS + 5)
+    lock.touch()
+    with pytest.raises(claims.ClaimedError, match="taking over"), claims.claim(path):
+        pass
+    assert path.is_file() and lock.is_file()
+    then = time.time() - claims.TAKEOVER_STALE_SECONDS - 5
+    os.utime(lock, (then, then))  # its process died inside the takeover
+    with pytest.raises(claims.ClaimedError, match="taking over"), claims.claim(path):
+        pass  # this attempt clears the dead lock...
+    assert not lock.exists()
+    with claims.claim(path):  # ...and the next takes the stale claim over
+        assert json.loads(path.read_text())["pid"] == os.getpid()
+
+
+def test_a_claim_file_still_being_written_is_live_for_a_moment_then_stale(tmp_path):
+    path = tmp_path / "run.json.claim"
+    path.write_text("")  # created by O_EXCL, its JSON not written yet
+    assert claims.holder(path) is not None
+    then = time.time() - claims.UNREADABLE_SECONDS - 5
+    os.utime(path, (then, then))  # its writer died before writing
+    assert claims.holder(path) is None
+
+
 def test_the_runner_skips_a_run_another_process_claimed_and_beats_while_it_trains(
     splits, tmp_path, capsys, monkeypatch
 ):
