@@ -1083,6 +1083,14 @@ INPUT_DROPOUT_600 = variant(
     "flipshift-d02-in01-e600",
     "flipshift-d02-e600 with dropout 0.1 on the input pixels",
     {"input_dropout": 0.1},
+    decisions={
+        SELECTION_CLASS: (
+            "dropped",
+            "1 seed: validation 92.08 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
+            "0.09), behind it all the way (0.6 points at epoch 340, 0.25 at 500), in 35.5 minutes on a slow "
+            "day (3.4-4.3 s an epoch against the base's 1.6): the loss at 135 epochs shrank but did not turn",
+        )
+    },
 )
 # Mixup at the long schedule on the wide net: on the 512-wide net its loss shrank from 0.7 points at
 # 90 epochs to 0.3 at 400 (heavier augmentation pays with longer schedules), and the wide net fits
