@@ -1101,6 +1101,15 @@ MIXUP_600 = variant(
     "flipshift-d02-mixup-e600",
     "flipshift-d02-e600 with mixup (alpha 0.2) after the flips and shifts",
     augment=(*SHIFT_FLIP, "mixup:0.2"),
+    decisions={
+        SELECTION_CLASS: (
+            "measured",
+            "1 seed: validation 92.57 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
+            "0.09, best seed 92.37): +0.34, the best 48k validation of any single MLP here; behind the base "
+            "until about epoch 350, above it from about 540, still rising at 600 (best epoch 597); 33.1 "
+            "minutes on a slow day (the base: 15.8 on a usual one); seeds 1-2 before it is kept",
+        )
+    },
 )
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
