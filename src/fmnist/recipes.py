@@ -1104,10 +1104,11 @@ MIXUP_600 = variant(
     decisions={
         SELECTION_CLASS: (
             "measured",
-            "1 seed: validation 92.57 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
-            "0.09, best seed 92.37): +0.34, the best 48k validation of any single MLP here; behind the base "
-            "until about epoch 350, above it from about 540, still rising at 600 (best epoch 597); 33.1 "
-            "minutes on a slow day (the base: 15.8 on a usual one); seeds 1-2 before it is kept",
+            "2 seeds: validation 92.57 / 92.46 against flipshift-d02-e600's seeds 92.22 / 92.37 on AMX (its"
+            " 3-seed 92.33 ± 0.09), paired +0.34 / +0.09; seed 0 is the best 48k validation of any single "
+            "MLP here, behind the base until about epoch 350 and still rising at 600 (best epoch 597; seed "
+            "1's: 563); "
+            "31.6-33.1 minutes on a slow day (the base: 15.3-17.1 on usual ones); seed 2 before it is kept",
         )
     },
 )
