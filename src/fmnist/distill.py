@@ -116,9 +116,8 @@ def draw_views(n: int, spec: DistillSpec) -> ViewTable:
     """The K views' random parameters for ``n`` images (logits still empty), from a fixed seed;
     with ``spec.exhaustive``, view k is the k-th flip x shift combination for every image."""
     generator = torch.Generator().manual_seed(VIEW_SEED)
-    k = spec.views
+    k, s = spec.views, spec.max_shift
     if spec.exhaustive:
-        s = spec.max_shift
         combos = [
             (f, dy, dx)
             for f in ([False, True] if spec.flip else [False])
@@ -132,7 +131,6 @@ def draw_views(n: int, spec: DistillSpec) -> ViewTable:
         partners, weights = torch.arange(n).expand(k, n).clone(), torch.ones(k, n)
         return ViewTable(flips, shifts.clone(), partners, weights, torch.empty(k, n, 10, dtype=torch.float16))
     flips = torch.rand(k, n, generator=generator) < 0.5 if spec.flip else torch.zeros(k, n, dtype=torch.bool)
-    s = spec.max_shift
     shifts = torch.randint(-s, s + 1, (k, 2, n), generator=generator, dtype=torch.int8)
     if spec.mixup_alpha > 0:
         partners = torch.stack([torch.randperm(n, generator=generator) for _ in range(k)])
