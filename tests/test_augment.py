@@ -8,9 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fmnist import augment
-from fmnist.augment import build, cutmix, hflip, mixup, random_erasing, rotate, scale, translate
+from fmnist.augment import build, cutmix, elastic, hflip, mixup, random_erasing, rotate, scale, translate
 
-NAMES = ["hflip", "translate:2", "erase:0.5", "mixup:0.2", "cutmix:1.0", "rotate:10", "scale:0.1"]
+NAMES = [
+    "hflip",
+    "translate:2",
+    "erase:0.5",
+    "mixup:0.2",
+    "cutmix:1.0",
+    "rotate:10",
+    "scale:0.1",
+    "elastic:1.5",
+]
 
 
 def _batch(n: int = 16, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -92,11 +101,38 @@ def test_rotate_and_scale_move_pixels_as_named():
     assert not torch.equal(small, x) and float((small - x).abs().mean()) < float((quarter - x).abs().mean())
 
 
+def test_elastic_moves_each_pixel_smoothly_by_about_the_magnitude():
+    x, y = _batch(8)
+    assert torch.allclose(elastic(x, y, torch.Generator(), magnitude=0)[0], x, atol=1e-5)
+    dots = torch.zeros(64, 1, 28, 28)
+    dots[:, 0, 14, 14] = 1.0
+    moved, _ = elastic(dots, torch.zeros(64, dtype=torch.long), torch.Generator().manual_seed(0), magnitude=2)
+    grid = torch.arange(28.0)
+    mass = moved.sum(dim=(1, 2, 3))
+    rows = (moved[:, 0].sum(dim=2) * grid).sum(dim=1) / mass
+    cols = (moved[:, 0].sum(dim=1) * grid).sum(dim=1) / mass
+    travel = ((rows - 14) ** 2 + (cols - 14) ** 2).sqrt()
+    assert float(travel.max()) <= 2 * 2**0.5 + 0.5, "no pixel travels much past the knots' largest move"
+    assert float(travel.mean()) > 0.3, "a magnitude of 2 pixels moves pixels"
+    assert len({round(float(t), 3) for t in travel}) > 32, "each image draws its own field"
+    smooth, _ = elastic(x[:1].expand(2, -1, -1, -1), y[:2], torch.Generator().manual_seed(1), magnitude=1)
+    assert not torch.equal(smooth[0], smooth[1]), "two copies of one image get different fields"
+
+
 def test_unknown_augmentations_are_named():
     with pytest.raises(ValueError, match="choose from"):
         build(["solarize:0.5"])
     assert build([]) is None
-    assert set(augment.REGISTRY) == {"hflip", "translate", "erase", "mixup", "cutmix", "rotate", "scale"}
+    assert set(augment.REGISTRY) == {
+        "hflip",
+        "translate",
+        "erase",
+        "mixup",
+        "cutmix",
+        "rotate",
+        "scale",
+        "elastic",
+    }
 
 
 @settings(max_examples=25, deadline=None)

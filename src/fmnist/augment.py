@@ -136,6 +136,23 @@ def scale(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_chan
     return _warp(x, torch.zeros_like(factors), factors), y
 
 
+def elastic(
+    x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, magnitude: float = 1.0, knots: int = 4
+):
+    """Simard et al.'s (2003) elastic distortion, smoothed by interpolation instead of a Gaussian: each
+    image moves along its own smooth field, drawn uniformly in [-magnitude, magnitude] pixels per axis at
+    ``knots`` x ``knots`` points and spread bicubically over the 28 x 28 grid; bilinear, zero outside."""
+    b = x.shape[0]
+    knot_moves = (torch.rand(b, 2, knots, knots, generator=generator) * 2 - 1) * magnitude
+    field = F.interpolate(knot_moves, size=(28, 28), mode="bicubic", align_corners=True)
+    theta = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]).expand(b, 2, 3)
+    identity = F.affine_grid(theta, [b, 1, 28, 28], align_corners=False)
+    grid = identity + field.permute(0, 2, 3, 1) * (2 / 28)  # pixels -> grid_sample's [-1, 1] units
+    return F.grid_sample(
+        x, grid.to(x.device, x.dtype), mode="bilinear", padding_mode="zeros", align_corners=False
+    ), y
+
+
 def beta_weights(alpha: float, n: int, generator: torch.Generator) -> torch.Tensor:
     """Beta(alpha, alpha) samples, seeded from ``generator`` (torch's Beta takes no generator)."""
     if alpha <= 0:
@@ -154,6 +171,7 @@ REGISTRY: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
     "cutmix": cutmix,
     "rotate": rotate,
     "scale": scale,
+    "elastic": elastic,
 }
 _PARAMETER = {
     "hflip": "p",
@@ -163,6 +181,7 @@ _PARAMETER = {
     "cutmix": "alpha",
     "rotate": "max_degrees",
     "scale": "max_change",
+    "elastic": "magnitude",
 }
 
 
@@ -209,7 +228,8 @@ def build(names: Sequence[str]) -> Augment | None:
     """Compose augmentations named like ``["hflip", "translate:2", "erase:0.5", "mixup:0.2"]``.
 
     The number after ``:`` is the main parameter (hflip/erase: probability; translate: pixels;
-    mixup/cutmix: Beta alpha; rotate: degrees either way; scale: the zoom's fraction either way).
+    mixup/cutmix: Beta alpha; rotate: degrees either way; scale: the zoom's fraction either way;
+    elastic: the largest move in pixels).
     Returns None for an empty list. ``hflip`` followed by ``translate`` (or either alone) gives a
     `FlipShift`, whose batches are made in one pass on uint8.
     """
