@@ -10,6 +10,7 @@ so a recipe can name its augmentations in its config.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import torch
@@ -136,6 +137,21 @@ def scale(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_chan
     return _warp(x, torch.zeros_like(factors), factors), y
 
 
+@functools.cache
+def _bicubic_spread(knots: int) -> torch.Tensor:
+    """(knots * knots, 784): row i is the 28 x 28 bicubic interpolation of the i-th knot alone, so a
+    matrix product spreads knot values over the image (F.interpolate's bicubic is 20 times slower)."""
+    basis = torch.eye(knots * knots).view(-1, 1, knots, knots)
+    return F.interpolate(basis, size=(28, 28), mode="bicubic", align_corners=True).view(knots * knots, 784)
+
+
+@functools.cache
+def _identity_grid() -> torch.Tensor:
+    """(1, 28, 28, 2): grid_sample's coordinates of each pixel's own centre."""
+    theta = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+    return F.affine_grid(theta, [1, 1, 28, 28], align_corners=False)
+
+
 def elastic(
     x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, magnitude: float = 1.0, knots: int = 4
 ):
@@ -143,14 +159,11 @@ def elastic(
     image moves along its own smooth field, drawn uniformly in [-magnitude, magnitude] pixels per axis at
     ``knots`` x ``knots`` points and spread bicubically over the 28 x 28 grid; bilinear, zero outside."""
     b = x.shape[0]
-    knot_moves = (torch.rand(b, 2, knots, knots, generator=generator) * 2 - 1) * magnitude
-    field = F.interpolate(knot_moves, size=(28, 28), mode="bicubic", align_corners=True)
-    theta = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]).expand(b, 2, 3)
-    identity = F.affine_grid(theta, [b, 1, 28, 28], align_corners=False)
-    grid = identity + field.permute(0, 2, 3, 1) * (2 / 28)  # pixels -> grid_sample's [-1, 1] units
-    return F.grid_sample(
-        x, grid.to(x.device, x.dtype), mode="bilinear", padding_mode="zeros", align_corners=False
-    ), y
+    knot_moves = (torch.rand(b * 2, knots * knots, generator=generator) * 2 - 1) * magnitude
+    field = (knot_moves @ _bicubic_spread(knots)).view(b, 2, 28, 28)
+    grid = _identity_grid() + field.permute(0, 2, 3, 1) * (2 / 28)  # pixels -> grid_sample's [-1, 1] units
+    grid = grid.to(x.device, x.dtype)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False), y
 
 
 def beta_weights(alpha: float, n: int, generator: torch.Generator) -> torch.Tensor:
