@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from fmnist import augment
 from fmnist.augment import build, cutmix, elastic, hflip, mixup, random_erasing, rotate, scale, translate
+from fmnist.data import Split, iterate_batches, normalize
 
 NAMES = [
     "hflip",
@@ -138,7 +139,14 @@ def test_unknown_augmentations_are_named():
 @settings(max_examples=25, deadline=None)
 @given(
     names=st.sampled_from(
-        [("hflip",), ("hflip", "translate:1"), ("hflip", "translate:2"), ("hflip:0.3", "translate")]
+        [
+            ("hflip",),
+            ("hflip", "translate:1"),
+            ("hflip", "translate:2"),
+            ("hflip:0.3", "translate"),
+            ("hflip", "translate:1", "mixup:0.2"),
+            ("hflip", "elastic:1"),
+        ]
     ),
     n=st.integers(1, 40),
     seed=st.integers(0, 2**31 - 1),
@@ -150,10 +158,23 @@ def test_flip_and_shift_on_raw_bytes_give_the_images_and_draws_of_the_float_path
     labels = torch.randint(0, 10, (n,))
     on_floats = torch.Generator().manual_seed(seed)
     on_bytes = torch.Generator().manual_seed(seed)
-    x, _ = flip_shift(images.float() / 255, labels, on_floats)  # hflip then translate, as composed before
-    raw, _ = flip_shift.on_uint8(images, labels, on_bytes)
-    assert raw.dtype == torch.uint8 and torch.equal(raw.float() / 255, x)
+    x, y = flip_shift(images.float() / 255, labels, on_floats)  # hflip then translate, as composed before
+    batches = iterate_batches(Split(images.squeeze(1), labels), n, augment=flip_shift, generator=on_bytes)
+    batch_x, batch_y = next(batches)  # the uint8 path, then what follows the flips and shifts
+    assert torch.allclose(batch_x, normalize(x), atol=1e-6) and torch.equal(batch_y, y)
     assert torch.equal(on_floats.get_state(), on_bytes.get_state())  # the same random numbers drawn
+    if flip_shift.then is None:
+        raw, _ = flip_shift.on_uint8(images, labels, torch.Generator().manual_seed(seed))
+        assert raw.dtype == torch.uint8 and torch.equal(raw.float() / 255, x)
+
+
+def test_flip_shift_then_draws_what_the_composed_steps_draw():
+    x, y = torch.rand(16, 1, 28, 28), torch.randint(0, 10, (16,))
+    first, second = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
+    composed = mixup(*translate(*hflip(x, y, first), first, max_shift=1), first, alpha=0.2)
+    built = build(["hflip", "translate:1", "mixup:0.2"])(x, y, second)
+    assert torch.equal(built[0], composed[0]) and torch.equal(built[1], composed[1])
+    assert not isinstance(build(["translate:1", "hflip"]), augment.FlipShift), "only a leading flip"
 
 
 def test_flip_shift_draws_what_hflip_then_translate_draw():

@@ -201,10 +201,11 @@ _PARAMETER = {
 class FlipShift:
     """`hflip` then `translate`, with the same draws and the same images as composing the two, plus
     `on_uint8`: both done as one gather on the raw uint8 batch (a quarter of the bytes of floats,
-    one pass instead of flip, where, pad and gather). `iterate_batches` takes that path."""
+    one pass instead of flip, where, pad and gather). ``then``, if given, is what follows them in a
+    recipe (mixup, say), run on the floats. `iterate_batches` takes the uint8 path, then ``then``."""
 
-    def __init__(self, p: float = 0.5, max_shift: int = 0) -> None:
-        self.p, self.max_shift = p, max_shift
+    def __init__(self, p: float = 0.5, max_shift: int = 0, then: Augment | None = None) -> None:
+        self.p, self.max_shift, self.then = p, max_shift, then
 
     def _draw(self, b: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
         flip = torch.rand(b, generator=generator) < self.p  # as hflip draws
@@ -215,10 +216,12 @@ class FlipShift:
     def __call__(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
         flip, shifts = self._draw(x.shape[0], generator)
         x = flip_where(x, flip.to(x.device))
-        return (x if shifts is None else shift(x, shifts)), y
+        x = x if shifts is None else shift(x, shifts)
+        return (x, y) if self.then is None else self.then(x, y, generator)
 
     def on_uint8(self, images: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
-        """The same draws and images as calling it on ``images / 255``, but on uint8 (B, 1, 28, 28)."""
+        """The flips and shifts, with their draws and images as on ``images / 255``, on uint8
+        (B, 1, 28, 28); ``then`` is left to the caller."""
         b, device = images.shape[0], images.device
         flip, shifts = self._draw(b, generator)
         if shifts is None:
@@ -243,8 +246,8 @@ def build(names: Sequence[str]) -> Augment | None:
     The number after ``:`` is the main parameter (hflip/erase: probability; translate: pixels;
     mixup/cutmix: Beta alpha; rotate: degrees either way; scale: the zoom's fraction either way;
     elastic: the largest move in pixels).
-    Returns None for an empty list. ``hflip`` followed by ``translate`` (or either alone) gives a
-    `FlipShift`, whose batches are made in one pass on uint8.
+    Returns None for an empty list. A leading ``hflip`` (with the ``translate`` after it) gives a
+    `FlipShift`, whose flips and shifts are made in one pass on uint8, the rest after them on floats.
     """
     steps = []
     for name in names:
@@ -259,8 +262,17 @@ def build(names: Sequence[str]) -> Augment | None:
     if not steps:
         return None
     kinds = [function for function, _ in steps]
-    if kinds in ([hflip], [hflip, translate]):
-        return FlipShift(steps[0][1].get("p", 0.5), steps[1][1].get("max_shift", 2) if len(steps) > 1 else 0)
+    head = 2 if kinds[:2] == [hflip, translate] else 1 if kinds[:1] == [hflip] else 0
+    rest = _compose(steps[head:])
+    if head == 0:
+        return rest
+    max_shift = steps[1][1].get("max_shift", 2) if head == 2 else 0
+    return FlipShift(steps[0][1].get("p", 0.5), max_shift, then=rest)
+
+
+def _compose(steps: list[tuple[Callable[..., tuple[torch.Tensor, torch.Tensor]], dict]]) -> Augment | None:
+    if not steps:
+        return None
 
     def composed(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
         for function, kwargs in steps:

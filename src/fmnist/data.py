@@ -351,7 +351,10 @@ def iterate_batches(
         labels = split.labels.index_select(0, idx).to(device, non_blocking=True)
         if on_uint8 is not None:
             images, labels = on_uint8(images.unsqueeze(1), labels, generator)
-            yield normalize(images.float().div_(255.0)), labels
+            x = images.float().div_(255.0)
+            if augment.then is not None:  # what follows the flips and shifts (mixup, say), on floats
+                x, labels = augment.then(x, labels, generator)
+            yield normalize(x), labels
             continue
         x = images.unsqueeze(1).float()
         if augment is None:
