@@ -77,3 +77,25 @@ def test_the_checkpoint_table_shows_each_class_newest_line(tmp_path):
     table = speed.checkpoint_table(speed.load_bench(tmp_path, speed.CHECKPOINT_BENCH_FILE))
     row = "| x86 AMX bf16 | Xeon, 2 | 30 | 2.00 | 0.20 | **10%** | 600 / 21 (every 60 s) | 2026-12-03 |"
     assert row in table and "0.90" not in table
+
+
+def test_the_augment_table_shows_each_class_and_recipe_newest_line(tmp_path):
+    def line(date: str, recipe: str, floats: float) -> dict:
+        return {
+            "date": date,
+            "machine_class": "x86 AMX bf16",
+            "cpu_model": "Xeon",
+            "threads": 2,
+            "recipe": recipe,
+            "augment": ["hflip", "translate:1", "mixup:0.2"],
+            "epoch_seconds_floats": floats,
+            "epoch_seconds_uint8": 2.0,
+            "speedup": floats / 2.0,
+        }
+
+    lines = [line("2026-12-03", "a", 2.2), line("2026-12-01", "a", 3.0), line("2026-12-01", "b", 2.5)]
+    (tmp_path / speed.AUGMENT_BENCH_FILE).write_text("\n".join(json.dumps(x) for x in lines))
+    table = speed.augment_table(speed.load_bench(tmp_path, speed.AUGMENT_BENCH_FILE))
+    assert "| a | hflip, translate:1, mixup:0.2 | 2.20 | 2.00 | **1.10x** | 2026-12-03 |" in table
+    assert "| b | hflip, translate:1, mixup:0.2 | 2.50 | 2.00 | **1.25x** | 2026-12-01 |" in table
+    assert "3.00" not in table

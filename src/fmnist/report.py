@@ -39,6 +39,7 @@ STEP_BEGIN, STEP_END = "<!-- step:begin -->", "<!-- step:end -->"
 GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
 DENORMAL_BEGIN, DENORMAL_END = "<!-- denormals:begin -->", "<!-- denormals:end -->"
 CHECKPOINT_BEGIN, CHECKPOINT_END = "<!-- checkpoints:begin -->", "<!-- checkpoints:end -->"
+AUGMENT_BEGIN, AUGMENT_END = "<!-- augment:begin -->", "<!-- augment:end -->"
 
 
 def write_outputs() -> dict[str, Path]:
@@ -131,6 +132,12 @@ def checkpoint_block(root: Path) -> str:
     return speed.checkpoint_table(rows) if rows else "Not measured yet: run `benchmarks/bench_checkpoint.py`."
 
 
+def augment_block(root: Path) -> str:
+    """What the uint8 flips and shifts save when mixup or elastic follows (``assets/augment_bench.jsonl``)."""
+    rows = speed.load_bench(root / "assets", speed.AUGMENT_BENCH_FILE)
+    return speed.augment_table(rows) if rows else "Not measured yet: run `benchmarks/bench_augment.py`."
+
+
 def gpu_block(root: Path) -> str:
     """What was measured on a GPU (``assets/gpu_check.json``, `benchmarks/gpu_check.py`), if anything."""
     path = root / "assets" / "gpu_check.json"
@@ -167,6 +174,7 @@ def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
         (GPU_BEGIN, GPU_END, gpu_block),
         (DENORMAL_BEGIN, DENORMAL_END, denormal_block),
         (CHECKPOINT_BEGIN, CHECKPOINT_END, checkpoint_block),
+        (AUGMENT_BEGIN, AUGMENT_END, augment_block),
     ]
     for begin, end, block in blocks:
         if begin in text:

@@ -21,6 +21,7 @@ from torch import nn
 STEP_BENCH_FILE = "step_bench.jsonl"
 DENORMAL_BENCH_FILE = "denormal_bench.jsonl"  # benchmarks/bench_denormals.py
 CHECKPOINT_BENCH_FILE = "checkpoint_bench.jsonl"  # benchmarks/bench_checkpoint.py
+AUGMENT_BENCH_FILE = "augment_bench.jsonl"  # benchmarks/bench_augment.py
 
 # Profiled op (aten name without "aten::") -> group of the step's breakdown. Unlisted ops: "other".
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -80,7 +81,7 @@ def matrix_flops_per_step(model: nn.Module, batch_size: int) -> int:
 
 def load_bench(folder: Path, file: str) -> list[dict[str, Any]]:
     """Every line of a benchmark's ``<folder>/<file>`` (`STEP_BENCH_FILE`, `DENORMAL_BENCH_FILE`,
-    `CHECKPOINT_BENCH_FILE`); none before the benchmark ran."""
+    `CHECKPOINT_BENCH_FILE`, `AUGMENT_BENCH_FILE`); none before the benchmark ran."""
     path = Path(folder) / file
     return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
@@ -153,6 +154,23 @@ def checkpoint_table(rows: Iterable[Mapping[str, Any]]) -> str:
             f"| **{100 * row['save_over_epoch']:.0f}%** "
             f"| {saves['every_epoch']} / {saves['default']} (every {row['default_every_seconds']:g} s) "
             f"| {row['date'][:10]} |"
+        )
+    return "\n".join(lines)
+
+
+def augment_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown: per machine class and recipe (its newest line), the epoch with every augmentation on
+    floats against the flips and shifts on uint8 and the rest on floats."""
+    lines = [
+        "| CPU class | CPU, threads | recipe | augmentations | epoch s, all on floats "
+        "| epoch s, flips and shifts on uint8 | speed-up | measured |",
+        "|---|---|---|---|---:|---:|---:|---|",
+    ]
+    for row in newest_per_class(rows, keys=("machine_class", "recipe")):
+        lines.append(
+            f"| {row['machine_class']} | {row['cpu_model']}, {row['threads']} | {row['recipe']} "
+            f"| {', '.join(row['augment'])} | {row['epoch_seconds_floats']:.2f} "
+            f"| {row['epoch_seconds_uint8']:.2f} | **{row['speedup']:.2f}x** | {row['date'][:10]} |"
         )
     return "\n".join(lines)
 
