@@ -19,7 +19,6 @@ indices, so the student trains on `indexed` splits whose training labels are row
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import torch.nn.functional as F
 from fmnist import augment
 from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Split, Splits, normalize
+from fmnist.keys import config_hash, unless_default
 from fmnist.paths import runs_dir
 from fmnist.precision import resolve_precision
 from fmnist.progress import bar as progress_bar
@@ -37,6 +37,10 @@ from fmnist.teachers import Teacher, TeacherSpec
 
 VIEWS_FORMAT = "fmnist-teacher-views"
 VIEW_SEED = 20_261_130  # the views are one fixed draw, shared by every student seed
+
+
+# Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
+_LATE_KNOBS = {"exhaustive": False}
 
 
 @dataclass(frozen=True)
@@ -79,14 +83,14 @@ class DistillSpec:
 
     def config(self, quick_mode: bool | None = None) -> dict[str, Any]:
         """Plain data for keys and result files (the teacher as its own config; ``quick_mode`` as in
-        `TeacherSpec.config`). ``exhaustive`` only when set: earlier keys stay as they were."""
-        fields = {k: v for k, v in asdict(self).items() if k != "teacher" and (k != "exhaustive" or v)}
+        `TeacherSpec.config`)."""
+        fields = unless_default({k: v for k, v in asdict(self).items() if k != "teacher"}, _LATE_KNOBS)
         return {"teacher": self.teacher.config(quick_mode), "teacher_name": self.teacher.name, **fields}
 
     def views_config(self) -> dict[str, Any]:
         """What determines the precomputed table (not the temperature or the weight)."""
-        fields = ("views", "flip", "max_shift", "mixup_alpha") + (("exhaustive",) if self.exhaustive else ())
-        return {"teacher": self.teacher.key(), **{k: getattr(self, k) for k in fields}}
+        fields = {k: getattr(self, k) for k in ("views", "flip", "max_shift", "mixup_alpha", "exhaustive")}
+        return {"teacher": self.teacher.key(), **unless_default(fields, _LATE_KNOBS)}
 
 
 @dataclass
@@ -173,8 +177,8 @@ def views_path(spec: DistillSpec, train: Split) -> Path:
     """``runs/distill/views-<key>.pt``: the table for ``spec``'s teacher and views of ``train``
     (keyed by the images and labels themselves too, so another split never reuses it)."""
     content = hashlib.sha256(train.images.cpu().numpy().tobytes() + train.labels.cpu().numpy().tobytes())
-    text = json.dumps({**spec.views_config(), "data": content.hexdigest()}, sort_keys=True)
-    return runs_dir() / "distill" / f"views-{hashlib.sha256(text.encode()).hexdigest()[:12]}.pt"
+    key = config_hash({**spec.views_config(), "data": content.hexdigest()})
+    return runs_dir() / "distill" / f"views-{key}.pt"
 
 
 @torch.inference_mode()

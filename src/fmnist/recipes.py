@@ -10,14 +10,13 @@ only here); to screen a new one, add it with `variant` and name its ``base``.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from fmnist import quick
 from fmnist.distill import DistillSpec
+from fmnist.keys import config_hash, unless_default
 from fmnist.models import MLP, PRESETS
 from fmnist.precision import SELECTION_CLASS
 from fmnist.teachers import TeacherSpec
@@ -68,17 +67,14 @@ class Recipe:
             "data": self.data,
             "members": self.members,
             "quick": quick_mode,
+            "distill": None if self.distill is None else self.distill.config(quick_mode),
+            "weights_dtype": self.weights_dtype,
         }
-        if self.distill is not None:
-            config["distill"] = self.distill.config(quick_mode)
-        if self.weights_dtype != "float32":
-            config["weights_dtype"] = self.weights_dtype
-        return config
+        return unless_default(config, {"distill": None, "weights_dtype": "float32"})
 
     def key(self, seed: int, quick_mode: bool | None = None) -> str:
-        """12 hex digits of the sha256 of `config`: the run's identity."""
-        text = json.dumps(self.config(seed, quick_mode), sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        """`config`'s hash: the run's identity."""
+        return config_hash(self.config(seed, quick_mode))
 
     def decision(self, machine_class: str = SELECTION_CLASS) -> Decision:
         """What was decided on ``machine_class``: ``("pending", "")`` until a decision is recorded."""

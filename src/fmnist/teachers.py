@@ -17,7 +17,6 @@ accuracies, so they are measured once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from fmnist import quick
 from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Splits
 from fmnist.evaluate import evaluate
+from fmnist.keys import config_hash, unless_default
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import runs_dir
 from fmnist.train import TrainConfig, fit, recipe_of, set_seed
@@ -73,6 +73,11 @@ class ConvTeacher(nn.Module):
     def num_parameters(self) -> int:
         """Learnable parameters."""
         return sum(p.numel() for p in self.parameters())
+
+
+# Knobs added after teachers were cached, at their defaults (fmnist.keys.unless_default): the first
+# teacher had no choice of head.
+_LATE_KNOBS = {"head": "gap", "members": 1}
 
 
 @dataclass(frozen=True)
@@ -125,15 +130,16 @@ class TeacherSpec:
             network = {
                 "channels": list(self.channels),
                 "convs_per_block": self.convs_per_block,
-                **({"head": self.head} if self.head != "gap" else {}),  # the first teacher had no choice
+                "head": self.head,
             }
-        return {
+        config = {
             **network,
-            **({"members": self.members} if self.members > 1 else {}),  # earlier keys stay as they were
+            "members": self.members,
             "train": recipe_of(self.train),
             "data": "48k train split",
             "quick": quick.is_quick() if quick_mode is None else quick_mode,
         }
+        return unless_default(config, _LATE_KNOBS)
 
     @property
     def record_name(self) -> str:
@@ -141,9 +147,8 @@ class TeacherSpec:
         return f"teacher-{self.name}"
 
     def key(self, quick_mode: bool | None = None) -> str:
-        """12 hex digits of the sha256 of `config`: the cache's file name."""
-        text = json.dumps(self.config(quick_mode), sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        """`config`'s hash: the cache's file name."""
+        return config_hash(self.config(quick_mode))
 
     def build(self) -> ConvTeacher | MLP:
         """A fresh, untrained network."""

@@ -26,6 +26,7 @@ from fmnist import augment as augmentations
 from fmnist.checkpoint import CheckpointError, load_training_state, save_training_state
 from fmnist.data import Augment, Splits, iterate_batches
 from fmnist.evaluate import evaluate
+from fmnist.keys import unless_default
 from fmnist.precision import (
     PRECISIONS,
     Precision,
@@ -331,20 +332,16 @@ def _sharpness_aware_gradients(model: nn.Module, rho: float, backward: Callable[
 
 # Settings that may differ between an interrupted run and its resumption.
 _RESUME_FREE = ("device", "progress", "checkpoint_path", "checkpoint_every", "eval_batch_size")
-# Knobs added after results were recorded: left out of a run's identity while they are off, so the
-# keys (and result files) of every run that never used them stay what they were.
-_OFF_UNLESS_SET = ("sam_rho",)
+# Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
+_LATE_KNOBS = {"sam_rho": None}
 
 
 def recipe_of(config: TrainConfig) -> dict[str, Any]:
     """The fields of ``config`` that determine a run's result (device, progress and paths aside),
     with ``precision`` the one that runs: ``auto`` resolved for the config's device. So a study key
     holds the precision that ran, and two machine classes give two result files."""
-    recipe = {
-        k: v
-        for k, v in asdict(config).items()
-        if k not in _RESUME_FREE and not (k in _OFF_UNLESS_SET and v is None)
-    }
+    fields = {k: v for k, v in asdict(config).items() if k not in _RESUME_FREE}
+    recipe = unless_default(fields, _LATE_KNOBS)
     recipe["precision"] = resolve_precision(config.precision, choose_device(config.device))
     return recipe
 
