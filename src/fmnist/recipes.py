@@ -1136,6 +1136,15 @@ WIDE_DROPOUT2_900 = variant(
     "flipshift-d02-e900",
     "flipshift-d02-e600 trained 900 epochs (the one-cycle schedule stretched to fit)",
     epochs=900,
+    decisions={
+        SELECTION_CLASS: (
+            "measured",
+            "1 seed: validation 92.38 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
+            "0.09), +0.16, its last 25 epochs' mean +0.15 (92.27 against 92.12); best epoch 785 of 900, "
+            "so the longer schedule plateaus before its end; test, reported only, 92.07 against 92.25; "
+            "53.8 minutes on a slow day (the base: 15.8 on a usual one): within seed noise, seed 1 next",
+        )
+    },
 )
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
