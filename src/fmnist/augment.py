@@ -271,6 +271,7 @@ def build(names: Sequence[str]) -> Augment | None:
 
 
 def _compose(steps: list[tuple[Callable[..., tuple[torch.Tensor, torch.Tensor]], dict]]) -> Augment | None:
+    """The steps (function, keyword arguments) run in order on floats; None for no steps."""
     if not steps:
         return None
 
