@@ -1139,10 +1139,11 @@ WIDE_DROPOUT2_900 = variant(
     decisions={
         SELECTION_CLASS: (
             "measured",
-            "1 seed: validation 92.38 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
-            "0.09), +0.16, its last 25 epochs' mean +0.15 (92.27 against 92.12); best epoch 785 of 900, "
-            "so the longer schedule plateaus before its end; test, reported only, 92.07 against 92.25; "
-            "53.8 minutes on a slow day (the base: 15.8 on a usual one): within seed noise, seed 1 next",
+            "2 seeds: validation 92.50 ± 0.16 (92.38 / 92.61) against flipshift-d02-e600's seeds 92.22 / "
+            "92.37 on AMX (its 3-seed 92.33 ± 0.09), paired +0.16 / +0.24, their last 25 epochs' mean "
+            "+0.15 / +0.28; best epochs 785 / 897 of 900; seed 1 is the best 48k validation of any single "
+            "MLP here; test, reported only, 92.07 / 92.32 against 92.25 / 92.15; 53.8 / 40.8 minutes on "
+            "a slow day (1.5 times the base's epochs): above on both seeds so far, seed 2 before it is kept",
         )
     },
 )
