@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import statistics
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fmnist import plots, speed
 from fmnist.frontier import (
@@ -111,31 +113,37 @@ def run_times_block(root: Path) -> str:
     return run_times_table(json.loads(path.read_text()))
 
 
+def _bench_table(root: Path, file: str, table: Callable[[list[dict[str, Any]]], str], command: str) -> str:
+    """A benchmark's table from ``assets/<file>``, or the ``command`` that writes it."""
+    rows = speed.load_bench(root / "assets", file)
+    return table(rows) if rows else f"Not measured yet: run `{command}`."
+
+
 def step_block(root: Path) -> str:
     """The step benchmark's table (``assets/step_bench.jsonl``, written by `make bench`)."""
-    rows = speed.load_bench(root / "assets", speed.STEP_BENCH_FILE)
-    return speed.step_table(rows) if rows else "Not measured yet: run `make bench`."
+    return _bench_table(root, speed.STEP_BENCH_FILE, speed.step_table, "make bench")
 
 
 def denormal_block(root: Path) -> str:
     """Denormals flushed or not: the bench's step times (``assets/denormal_bench.jsonl``) and every
     long run's last epochs against its first (the result store)."""
-    rows = speed.load_bench(root / "assets", speed.DENORMAL_BENCH_FILE)
-    bench = speed.denormal_table(rows) if rows else "Not measured yet: run `benchmarks/bench_denormals.py`."
+    bench = _bench_table(
+        root, speed.DENORMAL_BENCH_FILE, speed.denormal_table, "benchmarks/bench_denormals.py"
+    )
     growth = speed.epoch_slowdown_table(load_results(root / "assets" / "results"))
     return f"{bench}\n\nEvery run of 300 epochs or more in the result store:\n\n{growth}"
 
 
 def checkpoint_block(root: Path) -> str:
     """What saving the training state costs an epoch (``assets/checkpoint_bench.jsonl``)."""
-    rows = speed.load_bench(root / "assets", speed.CHECKPOINT_BENCH_FILE)
-    return speed.checkpoint_table(rows) if rows else "Not measured yet: run `benchmarks/bench_checkpoint.py`."
+    return _bench_table(
+        root, speed.CHECKPOINT_BENCH_FILE, speed.checkpoint_table, "benchmarks/bench_checkpoint.py"
+    )
 
 
 def augment_block(root: Path) -> str:
     """What the uint8 flips and shifts save when mixup or elastic follows (``assets/augment_bench.jsonl``)."""
-    rows = speed.load_bench(root / "assets", speed.AUGMENT_BENCH_FILE)
-    return speed.augment_table(rows) if rows else "Not measured yet: run `benchmarks/bench_augment.py`."
+    return _bench_table(root, speed.AUGMENT_BENCH_FILE, speed.augment_table, "benchmarks/bench_augment.py")
 
 
 def gpu_block(root: Path) -> str:
