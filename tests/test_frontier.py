@@ -11,6 +11,7 @@ from fmnist.frontier import (
     frontier_table,
     measured_rows,
     paired_table,
+    screening_summary,
     seed_ensemble_row,
 )
 from fmnist.results import summarize
@@ -57,3 +58,25 @@ def test_measured_rows_gather_both_benchmarks_files_and_need_neither(tmp_path: P
     assert measured_rows(tmp_path) == [{"recipe": "an ensemble"}]
     (tmp_path / REFERENCE_POINTS_FILE).write_text(json.dumps([{"recipe": "a reference"}]))
     assert [row["recipe"] for row in measured_rows(tmp_path)] == ["a reference", "an ensemble"]
+
+
+def test_the_screening_summary_lists_only_candidates_that_ran_with_their_change_from_base():
+    ran = {
+        "machine_class": "x86 AMX bf16",
+        "candidate": "new",
+        "base": "old",
+        "seeds": [0, 1],
+        "val_acc_mean": 0.925,
+        "val_acc_std": 0.001,
+        "val_change_vs_base": 0.0026,
+        "val_seen_in_training": False,
+        "minutes": 26.33,
+        "decision": "kept",
+    }
+    waiting = {**ran, "candidate": "later", "seeds": [], "val_acc_mean": None, "minutes": None}
+    fit = {**ran, "candidate": "new-60k", "base": "new", "val_change_vs_base": None}
+    fit["val_seen_in_training"] = True
+    table = screening_summary([ran, waiting, fit])
+    assert "| x86 AMX bf16 | new | old | 2 | 92.50 ± 0.10 | +0.26 | 26.3 | kept |" in table
+    assert "later" not in table
+    assert "| new-60k | new | 2 | 92.50 ± 0.10 (seen in training) |  | 26.3 |" in table

@@ -251,6 +251,28 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def screening_summary(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Markdown, the README's short form of `screening_table`: each candidate that ran on a class,
+    its seeds, validation mean ± std and change from its base there, minutes and decision (the
+    reasons and descriptions stay in ``screening.jsonl`` and notebook 03)."""
+    lines = [
+        "| CPU class | candidate | changes from | n seeds | val acc % | vs base (points) | minutes per seed "
+        "| decision |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        if not row["seeds"]:
+            continue
+        val = _pct(row["val_acc_mean"], row["val_acc_std"])
+        val += " (seen in training)" if row.get("val_seen_in_training") else ""
+        change = "" if row["val_change_vs_base"] is None else f"{100 * row['val_change_vs_base']:+.2f}"
+        lines.append(
+            f"| {row['machine_class']} | {row['candidate']} | {row['base'] or ''} | {len(row['seeds'])} "
+            f"| {val} | {change} | {row['minutes']:.1f} | {row['decision']} |"
+        )
+    return "\n".join(lines)
+
+
 def ablation_rows(records: Iterable[Mapping[str, Any]], machine_class: str) -> list[dict[str, Any]] | None:
     """The ablation chain (`fmnist.recipes.ablation_chain`: step 0 is ``seed_deep``) as measured on
     ``machine_class``: per step its validation mean over the seeds run there, their number and
@@ -380,6 +402,7 @@ __all__ = [
     "paired_table",
     "reference_rows",
     "screening_rows",
+    "screening_summary",
     "screening_table",
     "search_verdict",
     "seed_ensemble_row",

@@ -24,6 +24,7 @@ from fmnist.frontier import (
     frontier_table,
     measured_rows,
     screening_rows,
+    screening_summary,
     write_frontier,
     write_screening,
 )
@@ -42,6 +43,7 @@ GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
 DENORMAL_BEGIN, DENORMAL_END = "<!-- denormals:begin -->", "<!-- denormals:end -->"
 CHECKPOINT_BEGIN, CHECKPOINT_END = "<!-- checkpoints:begin -->", "<!-- checkpoints:end -->"
 AUGMENT_BEGIN, AUGMENT_END = "<!-- augment:begin -->", "<!-- augment:end -->"
+SCREENING_BEGIN, SCREENING_END = "<!-- screening:begin -->", "<!-- screening:end -->"
 
 
 def write_outputs() -> dict[str, Path]:
@@ -103,6 +105,14 @@ def frontier_block(root: Path) -> str:
     if not path.is_file():
         return "No frontier yet: run `make study`."
     return frontier_table(json.loads(path.read_text()))
+
+
+def screening_block(root: Path) -> str:
+    """Every screened candidate that ran, per CPU class, from ``assets/screening.jsonl``."""
+    path = root / "assets" / "screening.jsonl"
+    if not path.is_file():
+        return "No screening yet: run `make study`."
+    return screening_summary(json.loads(line) for line in path.read_text().splitlines() if line.strip())
 
 
 def run_times_block(root: Path) -> str:
@@ -177,6 +187,7 @@ def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
         (BENCH_BEGIN, BENCH_END, benchmark_block),
         (ABLATION_BEGIN, ABLATION_END, ablation_block),
         (FRONTIER_BEGIN, FRONTIER_END, frontier_block),
+        (SCREENING_BEGIN, SCREENING_END, screening_block),
         (TIMES_BEGIN, TIMES_END, run_times_block),
         (STEP_BEGIN, STEP_END, step_block),
         (GPU_BEGIN, GPU_END, gpu_block),
