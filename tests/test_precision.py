@@ -140,3 +140,12 @@ def test_fit_and_the_command_line_flush_denormals_while_they_work_and_restore_th
     monkeypatch.setattr(cli, "_report", lambda args: seen.append(precision.denormals_flushed()) or 0)
     assert cli.main(["report"]) == 0
     assert seen == [True, True] and not precision.denormals_flushed()
+
+
+def test_the_cpu_generation_tells_apart_cpus_whose_model_name_is_the_same(monkeypatch):
+    info = {"vendor_id": "AuthenticAMD", "cpu family": "26", "model": "2", "model name": "AMD EPYC"}
+    monkeypatch.setattr(precision, "_cpuinfo", lambda *keys: next((info[k] for k in keys if k in info), None))
+    assert precision.cpu_generation() == "AuthenticAMD family 26 model 2"
+    assert precision.machine()["cpu_generation"] == "AuthenticAMD family 26 model 2"
+    monkeypatch.setattr(precision, "_cpuinfo", lambda *keys: None)  # not Linux: nothing to tell
+    assert precision.cpu_generation() == ""

@@ -154,11 +154,23 @@ def cpu_model() -> str:
     return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
+def cpu_generation() -> str:
+    """The CPU's vendor, family and model numbers (``/proc/cpuinfo``), e.g. ``AuthenticAMD family 26
+    model 2`` (a Zen 5): what tells apart two CPUs of one class whose model name is only ``AMD EPYC``;
+    ``""`` where they are not given."""
+    parts = [_cpuinfo("vendor_id"), _cpuinfo("cpu family"), _cpuinfo("model")]
+    if not all(parts):
+        return ""
+    vendor, family, model = parts
+    return f"{vendor} family {family} model {model}"
+
+
 def machine() -> dict[str, str | int]:
-    """What a published time was measured on: class, CPU model, cores and threads."""
+    """What a published time was measured on: class, CPU model and generation, cores and threads."""
     return {
         "machine_class": machine_class(),
         "cpu_model": cpu_model(),
+        "cpu_generation": cpu_generation(),
         "cores": os.cpu_count() or 1,
         "threads": torch.get_num_threads(),
     }
