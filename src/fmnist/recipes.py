@@ -1167,7 +1167,13 @@ MIXUP_900 = variant(
             "+0.15 / +0.30, mean +0.26, about 3 of its seed stds, the last 25 epochs' mean above on every "
             "seed too; each change alone was within noise (+0.10, +0.13), together they are above on all 3; "
             "test, reported only, 92.34 ± 0.12 against 92.21 ± 0.05; 24.5-27.4 minutes a seed",
-        )
+        ),
+        AVX512_BF16_CLASS: (
+            "measured",
+            "1 seed, the anchor of the screening from it on this class (the Zen 5 of 2026-12-06): "
+            "validation 92.68, best epoch 896, 26.2 minutes; flipshift-d02-e600's seed 0 here (on the "
+            "slower EPYC of 2026-12-01) had 92.53, +0.15 as on AMX; test, reported only, 92.41 against 92.10",
+        ),
     },
 )
 # Its final fit on all 60,000 images: the next test of 93% on AMX.
@@ -1193,7 +1199,14 @@ MIXUP04_900 = variant(
     "flipshift-d02-mixup04-e900",
     "flipshift-d02-mixup-e900 with mixup alpha 0.4 instead of 0.2",
     augment=(*SHIFT_FLIP, "mixup:0.4"),
-    decisions={AVX512_BF16_CLASS: ("measured", "running: seed 0 on this class")},
+    decisions={
+        AVX512_BF16_CLASS: (
+            "dropped",
+            "1 seed: validation 92.66 against flipshift-d02-mixup-e900's seed 0 92.68 here the same day "
+            "(-0.02, their last 25 epochs' mean -0.02), best epoch 893, 25.3 minutes against 26.2; test, "
+            "reported only, 92.43 against 92.41: a tie, far from the +0.4 that 93% needs; alpha 0.2 stays",
+        )
+    },
 )
 # Random erasing at the long schedule: it lost 0.8 at 90 epochs as mixup lost 0.7 there, and mixup paid
 # at 900; erased rectangles before the mix.
