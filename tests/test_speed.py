@@ -99,3 +99,26 @@ def test_the_augment_table_shows_each_class_and_recipe_newest_line(tmp_path):
     assert "| a | hflip, translate:1, mixup:0.2 | 2.20 | 2.00 | **1.10x** | 2026-12-03 |" in table
     assert "| b | hflip, translate:1, mixup:0.2 | 2.50 | 2.00 | **1.25x** | 2026-12-01 |" in table
     assert "3.00" not in table
+
+
+def test_the_step_table_gives_two_cpus_of_one_class_a_row_each():
+    def line(date: str, generation: str | None, step_ms: float) -> dict:
+        row = {
+            "date": date,
+            "machine_class": "x86 AVX-512 bf16",
+            "cpu_model": "AMD EPYC",
+            "threads": 2,
+            "precision": "bf16",
+            "gemm_gflops": 357.0,
+            "step_ms": step_ms,
+            "epoch_seconds": step_ms * 0.188,
+            "matrix_gflops": 140.0,
+            "share_of_gemm_peak": 0.4,
+            "breakdown_ms": {"matrix products": 9.5},
+        }
+        return row if generation is None else {**row, "cpu_generation": generation}
+
+    rows = [line("2026-12-01", None, 17.2), line("2026-12-06", "AuthenticAMD family 26 model 2", 8.0)]
+    table = speed.step_table(rows)
+    assert "| AMD EPYC, 2 | bf16 | 357 | 17.2 |" in table  # written before generations were recorded
+    assert "| AMD EPYC (AuthenticAMD family 26 model 2), 2 | bf16 | 357 | 8.0 |" in table

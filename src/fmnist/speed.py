@@ -90,10 +90,10 @@ def newest_per_class(
     rows: Iterable[Mapping[str, Any]], keys: tuple[str, ...] = ("machine_class", "precision")
 ) -> list[Mapping[str, Any]]:
     """The newest row of each (machine class, precision), or of each value of other ``keys``, in
-    their order."""
+    their order; a key a row lacks (written before it was recorded) counts as ``""``."""
     newest: dict[tuple[str, ...], Mapping[str, Any]] = {}
     for row in rows:
-        key = tuple(row[k] for k in keys)
+        key = tuple(str(row.get(k, "")) for k in keys)
         if key not in newest or row["date"] >= newest[key]["date"]:
             newest[key] = row
     return [newest[key] for key in sorted(newest)]
@@ -101,17 +101,19 @@ def newest_per_class(
 
 def step_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown: per machine class and precision, the step, the epoch, the share of the GEMM peak
-    and where the step's time goes (ms per step by group, largest first)."""
+    and where the step's time goes (ms per step by group, largest first); two CPUs of one class
+    (`fmnist.precision.cpu_generation`) get a row each."""
     lines = [
         "| CPU class | CPU, threads | precision | GEMM peak GFLOP/s | step ms | 48k epoch s "
         "| step's matrix GFLOP/s | share of GEMM peak | where a step's time goes (ms) | measured |",
         "|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
-    for row in newest_per_class(rows):
+    for row in newest_per_class(rows, keys=("machine_class", "cpu_generation", "precision")):
         parts = sorted(row["breakdown_ms"].items(), key=lambda item: -item[1])
         breakdown = ", ".join(f"{group} {ms:.1f}" for group, ms in parts if ms >= 0.05)
+        cpu = row["cpu_model"] + (f" ({row['cpu_generation']})" if row.get("cpu_generation") else "")
         lines.append(
-            f"| {row['machine_class']} | {row['cpu_model']}, {row['threads']} | {row['precision']} "
+            f"| {row['machine_class']} | {cpu}, {row['threads']} | {row['precision']} "
             f"| {row['gemm_gflops']:.0f} | {row['step_ms']:.1f} | {row['epoch_seconds']:.2f} "
             f"| {row['matrix_gflops']:.0f} | {100 * row['share_of_gemm_peak']:.0f}% | {breakdown} "
             f"| {row['date'][:10]} |"
