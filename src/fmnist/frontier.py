@@ -230,6 +230,15 @@ def write_screening(rows: Iterable[Mapping[str, Any]], folder: Path) -> Path:
     return atomic_write(folder / "screening.jsonl", lambda handle: handle.write(text))
 
 
+def _screening_val_and_change(row: Mapping[str, Any]) -> tuple[str, str]:
+    """A screening row's validation cell (mean ± std, flagged where its images were trained on;
+    empty before any seed ran) and its change from the base in points (empty where not compared)."""
+    val = "" if row["val_acc_mean"] is None else _pct(row["val_acc_mean"], row["val_acc_std"])
+    val += " (seen in training)" if val and row.get("val_seen_in_training") else ""
+    change = "" if row["val_change_vs_base"] is None else f"{100 * row['val_change_vs_base']:+.2f}"
+    return val, change
+
+
 def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown: candidate, what it changes, seeds, validation mean ± std, minutes, decision."""
     lines = [
@@ -238,10 +247,8 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
         "|---|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
-        val = "" if row["val_acc_mean"] is None else _pct(row["val_acc_mean"], row["val_acc_std"])
-        val += " (seen in training)" if val and row.get("val_seen_in_training") else ""
+        val, change = _screening_val_and_change(row)
         minutes = "" if row["minutes"] is None else f"{row['minutes']:.2f}"
-        change = "" if row["val_change_vs_base"] is None else f"{100 * row['val_change_vs_base']:+.2f}"
         speed = "" if row["speedup_vs_base"] is None else f"{row['speedup_vs_base']:.2f}x"
         lines.append(
             f"| {row['machine_class']} | {row['candidate']} | {row['base'] or ''} | {row['description']} "
@@ -263,9 +270,7 @@ def screening_summary(rows: Iterable[Mapping[str, Any]]) -> str:
     for row in rows:
         if not row["seeds"]:
             continue
-        val = _pct(row["val_acc_mean"], row["val_acc_std"])
-        val += " (seen in training)" if row.get("val_seen_in_training") else ""
-        change = "" if row["val_change_vs_base"] is None else f"{100 * row['val_change_vs_base']:+.2f}"
+        val, change = _screening_val_and_change(row)
         lines.append(
             f"| {row['machine_class']} | {row['candidate']} | {row['base'] or ''} | {len(row['seeds'])} "
             f"| {val} | {change} | {row['minutes']:.1f} | {row['decision']} |"
