@@ -11,8 +11,10 @@ from fmnist.frontier import (
     frontier_table,
     measured_rows,
     paired_table,
+    read_screening,
     screening_summary,
     seed_ensemble_row,
+    write_screening,
 )
 from fmnist.results import summarize
 
@@ -80,3 +82,10 @@ def test_the_screening_summary_lists_only_candidates_that_ran_with_their_change_
     assert "| x86 AMX bf16 | new | old | 2 | 92.50 ± 0.10 | +0.26 | 26.3 | kept |" in table
     assert "later" not in table
     assert "| new-60k | new | 2 | 92.50 ± 0.10 (seen in training) |  | 26.3 |" in table
+
+
+def test_the_screening_file_reads_back_what_was_written(tmp_path: Path):
+    rows = [{"candidate": "new", "seeds": [0]}, {"candidate": "later", "seeds": []}]
+    write_screening(rows, tmp_path)
+    assert read_screening(tmp_path) == rows
+    assert read_screening(tmp_path / "none") == []

@@ -230,6 +230,14 @@ def write_screening(rows: Iterable[Mapping[str, Any]], folder: Path) -> Path:
     return atomic_write(folder / "screening.jsonl", lambda handle: handle.write(text))
 
 
+def read_screening(folder: Path) -> list[dict[str, Any]]:
+    """The rows `write_screening` wrote to ``<folder>/screening.jsonl``; [] where there is none."""
+    path = folder / "screening.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def _screening_val_and_change(row: Mapping[str, Any]) -> tuple[str, str]:
     """A screening row's validation cell (mean ± std, flagged where its images were trained on;
     empty before any seed ran) and its change from the base in points (empty where not compared)."""
@@ -405,6 +413,7 @@ __all__ = [
     "frontier_table",
     "measured_rows",
     "paired_table",
+    "read_screening",
     "reference_rows",
     "screening_rows",
     "screening_summary",

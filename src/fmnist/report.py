@@ -23,6 +23,7 @@ from fmnist.frontier import (
     frontier_rows,
     frontier_table,
     measured_rows,
+    read_screening,
     screening_rows,
     screening_summary,
     write_frontier,
@@ -109,10 +110,8 @@ def frontier_block(root: Path) -> str:
 
 def screening_block(root: Path) -> str:
     """Every screened candidate that ran, per CPU class, from ``assets/screening.jsonl``."""
-    path = root / "assets" / "screening.jsonl"
-    if not path.is_file():
-        return "No screening yet: run `make study`."
-    return screening_summary(json.loads(line) for line in path.read_text().splitlines() if line.strip())
+    rows = read_screening(root / "assets")
+    return screening_summary(rows) if rows else "No screening yet: run `make study`."
 
 
 def run_times_block(root: Path) -> str:
