@@ -9,6 +9,7 @@ from fmnist.frontier import (
     REFERENCE_POINTS_FILE,
     SEED_ENSEMBLES_FILE,
     frontier_table,
+    goal_verdicts,
     measured_rows,
     paired_table,
     read_screening,
@@ -89,3 +90,18 @@ def test_the_screening_file_reads_back_what_was_written(tmp_path: Path):
     write_screening(rows, tmp_path)
     assert read_screening(tmp_path) == rows
     assert read_screening(tmp_path / "none") == []
+
+
+def test_a_goal_is_reached_by_a_three_seed_row_even_where_a_one_seed_row_tests_higher():
+    def row(recipe: str, minutes: float, test: float, seeds: int, method: str = "labels") -> dict:
+        about = {"machine_class": "x86 AMX bf16", "recipe": recipe, "method": method, "fully_connected": True}
+        return about | {"minutes": minutes, "test_acc_mean": test, "seeds": list(range(seeds))}
+
+    rows = [row("three", 20, 0.926, 3), row("one", 29, 0.928, 1), row("slow", 31, 0.94, 3)]
+    rows.append(row("ensemble", 10, 0.95, 1, method="ensemble"))  # its own row: never a goal's answer
+    reached, tentative, missed = goal_verdicts(rows, [(30, 0.925), (30, 0.927), (5, 0.9)])
+    assert reached == "[x86 AMX bf16] goal 92.5% within 30 min: reached; best: three 92.60% (n=3)"
+    assert tentative.endswith(
+        "92.7% within 30 min: reached on fewer than 3 seeds only: not established yet; best: one 92.80% (n=1)"
+    )
+    assert missed == "[x86 AMX bf16] goal 90.0% within 5 min: NOT reached; best: none"

@@ -16,7 +16,7 @@ from typing import Any
 
 from fmnist.paths import atomic_write, write_json
 from fmnist.precision import SELECTION_CLASS, as_class
-from fmnist.recipes import DISTILLED, FRONTIER, TEACHER, Recipe, ablation_chain
+from fmnist.recipes import DISTILLED, FRONTIER, SEEDS, TEACHER, Recipe, ablation_chain
 from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
@@ -143,6 +143,39 @@ def flip_tta_row(summary: Summary) -> dict[str, Any]:
         "description": f"{summary.description}; tested on each image and its mirror, probabilities averaged",
         "flip_tta": True,
     }
+
+
+def goal_verdicts(
+    rows: Iterable[Mapping[str, Any]], goals: Iterable[tuple[float, float]] = GOALS
+) -> list[str]:
+    """One line per CPU class and goal (minutes per seed, test accuracy): reached (by a row of at
+    least 3 seeds), reached on fewer seeds only, or not reached, naming the row that decides it.
+    Only single MLPs trained on labels count (methods ``labels`` and ``labels-60k``, flip averaging
+    included): an ensemble, a distilled student or a CNN is its own row, never a goal's answer."""
+    rows = [r for r in rows if r["fully_connected"] and r["method"].startswith("labels")]
+    lines = []
+    for machine_class in dict.fromkeys(r["machine_class"] for r in rows):
+        for minutes, accuracy in goals:
+            within = [r for r in rows if r["machine_class"] == machine_class and r["minutes"] <= minutes]
+            reaching = [r for r in within if r["test_acc_mean"] >= accuracy]
+            established = [r for r in reaching if len(r["seeds"]) >= len(SEEDS)]
+            top = max(established or within, key=lambda r: r["test_acc_mean"], default=None)
+            verdict = (
+                "reached"
+                if established
+                else f"reached on fewer than {len(SEEDS)} seeds only: not established yet"
+                if reaching
+                else "NOT reached"
+            )
+            best = (
+                "none"
+                if top is None
+                else f"{top['recipe']} {_pct(top['test_acc_mean'])}% (n={len(top['seeds'])})"
+            )
+            lines.append(
+                f"[{machine_class}] goal {accuracy:.1%} within {minutes:g} min: {verdict}; best: {best}"
+            )
+    return lines
 
 
 def write_frontier(rows: list[dict[str, Any]], folder: Path) -> Path:
@@ -411,6 +444,7 @@ __all__ = [
     "distillation_verdict",
     "frontier_rows",
     "frontier_table",
+    "goal_verdicts",
     "measured_rows",
     "paired_table",
     "read_screening",
