@@ -1189,9 +1189,12 @@ MIXUP_900_60K = final_fit(
             "first 60k seed; seeds 1-2 before it is kept or shipped",
         ),
         AVX512_BF16_CLASS: (
-            "measured",
-            "1 seed on the Zen 5 of 2026-12-06: test 92.76 (flip averaging 92.76), 30.8 minutes; the same "
-            "seed on AMX tested 92.56, so one seed's test moves 0.2 between the two bf16 classes' numerics",
+            "kept",
+            "3 seeds on the Zen 5 of 2026-12-06: test 92.67 ± 0.10 (92.76 / 92.67 / 92.57, each above "
+            "92.5; flip averaging 92.77 ± 0.06), the best 3-seed test of a single MLP on any class; "
+            "30.8 / 30.2 / 32.9 minutes, so the 30-minute goal is not reached here. Its 48k recipe was "
+            "kept on AMX's 3 seeds (here 1 seed, validation 92.68). Seed 0 on AMX tested 92.56: one "
+            "seed's test moves 0.2 between the two bf16 classes' numerics; on AMX seeds 1-2 still decide",
         ),
     },
 )
@@ -1245,6 +1248,39 @@ MIXUP_1200 = variant(
         )
     },
 )
+# Less dropout with mixup: mixup regularizes on its own, and dropout 0.2 was chosen without it (0.1
+# tied 0.2 at 600 epochs without mixup); one change from flipshift-d02-mixup-e900.
+MIXUP_DROPOUT1_900 = variant(
+    MIXUP_900,
+    "flipshift-d01-mixup-e900",
+    "flipshift-d02-mixup-e900 with dropout 0.1 instead of 0.2 in both hidden layers",
+    {"dropout": [0.1, 0.1]},
+    decisions={
+        AVX512_BF16_CLASS: (
+            "dropped",
+            "1 seed: validation 92.69 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
+            "(+0.01, their last 25 epochs' mean +0.04), best epoch 884, 28.1 minutes against 26.2; test, "
+            "reported only, 92.31 against 92.41: a tie, as dropout 0.1 tied 0.2 without mixup at 600 "
+            "epochs; dropout 0.2 stays",
+        )
+    },
+)
+# No label smoothing with mixup: mixed targets are already soft, and smoothing on top of them may
+# over-regularize; one change from flipshift-d02-mixup-e900.
+MIXUP_NO_SMOOTHING_900 = variant(
+    MIXUP_900,
+    "flipshift-d02-mixup-ls0-e900",
+    "flipshift-d02-mixup-e900 without label smoothing (0 instead of 0.1)",
+    label_smoothing=0.0,
+    decisions={
+        AVX512_BF16_CLASS: (
+            "dropped",
+            "1 seed: validation 92.70 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
+            "(+0.02, their last 25 epochs' mean +0.01), best epoch 886, 27.1 minutes against 26.2; test, "
+            "reported only, 92.47 against 92.41: a tie; smoothing on top of mixup neither helps nor hurts",
+        )
+    },
+)
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
     MID_EMA_90,
@@ -1289,6 +1325,8 @@ ACCURACY_SCREENING: list[Recipe] = [
     MIXUP04_900,
     MIXUP_ERASE_900,
     MIXUP_1200,
+    MIXUP_DROPOUT1_900,
+    MIXUP_NO_SMOOTHING_900,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
