@@ -1281,6 +1281,22 @@ MIXUP_NO_SMOOTHING_900 = variant(
         )
     },
 )
+# Twice the weight decay with mixup: the last regularizer of the recipe not yet moved at 900 epochs
+# (AdamW's 0.05 was chosen at 25 epochs); one change from flipshift-d02-mixup-e900.
+MIXUP_WD01_900 = variant(
+    MIXUP_900,
+    "flipshift-d02-mixup-wd01-e900",
+    "flipshift-d02-mixup-e900 with weight decay 0.1 instead of 0.05",
+    weight_decay=0.1,
+    decisions={
+        AVX512_BF16_CLASS: (
+            "dropped",
+            "1 seed: validation 92.24 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
+            "(-0.44, their last 25 epochs' mean -0.42), best epoch 869, 28.4 minutes against 26.2; test, "
+            "reported only, 92.06 against 92.41: a clear loss, more than the seed spread; 0.05 stays",
+        )
+    },
+)
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
     MID_EMA_90,
@@ -1327,6 +1343,7 @@ ACCURACY_SCREENING: list[Recipe] = [
     MIXUP_1200,
     MIXUP_DROPOUT1_900,
     MIXUP_NO_SMOOTHING_900,
+    MIXUP_WD01_900,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
