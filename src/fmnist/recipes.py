@@ -1282,7 +1282,7 @@ MIXUP_NO_SMOOTHING_900 = variant(
     },
 )
 # Twice the weight decay with mixup: the last regularizer of the recipe not yet moved at 900 epochs
-# (AdamW's 0.05 was chosen at 25 epochs); one change from flipshift-d02-mixup-e900.
+# (AdamW's 0.05 dates from the 25-epoch recipe); one change from flipshift-d02-mixup-e900.
 MIXUP_WD01_900 = variant(
     MIXUP_900,
     "flipshift-d02-mixup-wd01-e900",
