@@ -148,6 +148,40 @@ def test_two_cpu_classes_never_mix_their_minutes(splits):
     assert {r["config"]["train"]["precision"] for r in screening} == {"bf16"}  # TINY pins bf16
 
 
+def test_two_classes_that_share_a_key_keep_their_own_model_files():
+    from fmnist.checkpoint import save_model
+
+    zen = "x86 AVX-512 bf16"  # resolves "auto" as AMX does: the same key
+    amx_file, zen_file = runner.model_path(TINY, 0, SELECTION_CLASS), runner.model_path(TINY, 0, zen)
+    assert amx_file.name == f"{TINY.key(0)}.pt" and zen_file.name == f"{TINY.key(0)}-x86-avx-512-bf16.pt"
+    save_model(MLP(**TINY.model), amx_file, machine_class=zen)  # kept by zen before the suffix
+    assert runner.model_path(TINY, 0, SELECTION_CLASS) == amx_file and not amx_file.exists()
+    assert zen_file.is_file() and runner.trained_on(zen_file) == zen  # moved to its own class's name
+    save_model(MLP(**TINY.model), amx_file, machine_class=SELECTION_CLASS)
+    runner.model_path(TINY, 0, zen)
+    assert runner.trained_on(amx_file) == SELECTION_CLASS  # the selection class's file stays
+
+
+def test_ship_best_ships_only_a_model_trained_where_its_record_was(splits, tmp_path, monkeypatch, capsys):
+    import fmnist.paths
+    from fmnist.checkpoint import save_model
+    from fmnist.results import write_result
+
+    done = runner.run(TINY, splits, 0, folder=tmp_path)
+    write_result(measured_on([done.record], SELECTION_CLASS)[0], tmp_path)
+    monkeypatch.setattr(fmnist.paths, "results_dir", lambda: tmp_path)
+    monkeypatch.setattr(runner, "frontier_names", lambda: ["tiny"])
+    monkeypatch.setattr(runner, "all_recipes", lambda: {"tiny": TINY})
+    with as_class(SELECTION_CLASS):
+        amx_file = runner.model_path(TINY, 0, SELECTION_CLASS)
+    save_model(done.model, amx_file, machine_class=None)
+    assert runner.ship_best("tiny-shipped") is None
+    assert f"trained on None, not on {SELECTION_CLASS}" in capsys.readouterr().out
+    save_model(done.model, amx_file, machine_class=SELECTION_CLASS)
+    shipped = runner.ship_best("tiny-shipped")
+    assert shipped is not None and runner.trained_on(shipped) == SELECTION_CLASS
+
+
 def test_flip_trained_runs_also_report_flip_averaging_as_its_own_row(splits, tmp_path):
     flipped = replace(TINY, name="flipped", train=replace(TINY.train, augment=("hflip",)))
     records = [run_record(flipped, splits, seed, tmp_path) for seed in (0, 1)]

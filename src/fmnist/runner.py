@@ -4,9 +4,9 @@
 <key>.json``, `fmnist.results`) exists; ``force`` redoes it. While it trains, its full state is
 checkpointed under ``runs/results/`` about once a minute (`TrainConfig.checkpoint_every`), so a run
 killed midway (Ctrl-C, or the process killed) continues from its last saved epoch when run again.
-The trained model is kept as ``runs/results/<key>.pt``. `run_many` runs recipes x seeds;
-`ship_best` publishes the frontier's best model. ``python -m fmnist train`` and
-``python -m fmnist study`` are both views of `run`.
+The trained model is kept as ``runs/results/<key>.pt``, suffixed by the machine class as the result
+file is (`run_stem`). `run_many` runs recipes x seeds; `ship_best` publishes the frontier's best
+model. ``python -m fmnist train`` and ``python -m fmnist study`` are both views of `run`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from fmnist import quick
+from fmnist import precision, quick
 from fmnist.checkpoint import load_model, round_weights_, safe_load, save_model
 from fmnist.claims import ClaimedError, claim
 from fmnist.data import Augment, Split, Splits
@@ -28,7 +28,7 @@ from fmnist.distill import DistilledTargets, DistillSpec, indexed, precompute_vi
 from fmnist.evaluate import EvalResult, evaluate
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import runs_dir
-from fmnist.precision import as_class
+from fmnist.precision import SELECTION_CLASS, as_class, class_suffix
 from fmnist.recipes import Recipe, all_recipes, frontier_names, get_recipe
 from fmnist.results import (
     Summary,
@@ -99,9 +99,38 @@ def states_dir() -> Path:
     return folder
 
 
-def model_path(recipe: Recipe, seed: int) -> Path:
-    """Where `run` keeps the trained model: ``runs/results/<key>.pt`` (git-ignored)."""
-    return states_dir() / f"{recipe.key(seed)}.pt"
+def run_stem(recipe: Recipe, seed: int, machine_class: str | None = None) -> str:
+    """``<key><class suffix>``: the name of a run's model and training states on ``machine_class``
+    (default: this machine's), suffixed as its result file is. Two CPU classes share a key where
+    ``auto`` resolves alike (both bf16 classes); the suffix keeps them from overwriting each other's
+    model or resuming each other's states."""
+    return recipe.key(seed) + class_suffix(machine_class or precision.machine_class())
+
+
+def model_path(recipe: Recipe, seed: int, machine_class: str | None = None) -> Path:
+    """Where `run` keeps the trained model on ``machine_class`` (default: this machine's):
+    ``runs/results/<run_stem>.pt`` (git-ignored). A model kept before the suffix existed
+    (``<key>.pt``, whatever class trained it) is first moved to its own class's name."""
+    _adopt_unsuffixed_model(states_dir() / f"{recipe.key(seed)}.pt")
+    return states_dir() / f"{run_stem(recipe, seed, machine_class)}.pt"
+
+
+def trained_on(path: Path) -> str | None:
+    """The machine class a kept model's metadata names (None for a model saved without one)."""
+    return load_model(path).metadata.get("machine_class")
+
+
+def _adopt_unsuffixed_model(unsuffixed: Path) -> None:
+    """Rename ``<key>.pt`` to ``<key><suffix>.pt`` where its metadata names another class than
+    `SELECTION_CLASS` (the one class whose name has no suffix) and that name is free."""
+    if not unsuffixed.is_file():
+        return
+    machine_class = trained_on(unsuffixed)
+    if machine_class is None or machine_class == SELECTION_CLASS:
+        return
+    target = unsuffixed.with_name(f"{unsuffixed.stem}{class_suffix(machine_class)}.pt")
+    if not target.exists():
+        unsuffixed.rename(target)
 
 
 def training_splits(splits: Splits, recipe: Recipe) -> Splits:
@@ -133,7 +162,7 @@ def train_recipe(
     float32 rounds the weights after training (what the checkpoint holds). Raises
     `KeyboardInterrupt` if the training was interrupted.
     """
-    key = recipe.key(seed)
+    stem = run_stem(recipe, seed)
     data = training_splits(splits, recipe)
     targets: Augment | None = None
     if recipe.distill is not None:
@@ -141,7 +170,7 @@ def train_recipe(
         data = indexed(data)
     members, histories = [], []
     for member in range(recipe.members):
-        state = checkpoints / f"{key}-m{member}.state" if checkpoints is not None else None
+        state = checkpoints / f"{stem}-m{member}.state" if checkpoints is not None else None
         config = replace(
             recipe.train,
             seed=member_seed(seed, member),
@@ -196,7 +225,7 @@ def run(
     with claim(path.with_name(path.name + ".claim")) as held:
         if path.is_file() and not force:  # finished by another process while this one waited
             return _done(recipe, seed, path, kept)
-        return _train_and_record(recipe, splits, seed, key, force, folder, kept, held.beat)
+        return _train_and_record(recipe, splits, seed, force, folder, kept, held.beat)
 
 
 def _done(recipe: Recipe, seed: int, path: Path, kept: Path) -> Run:
@@ -209,7 +238,6 @@ def _train_and_record(
     recipe: Recipe,
     splits: Splits,
     seed: int,
-    key: str,
     force: bool,
     folder: Path | None,
     kept: Path,
@@ -217,7 +245,7 @@ def _train_and_record(
 ) -> Run:
     states = states_dir()
     if force:
-        for stale in states.glob(f"{key}-m*.state"):
+        for stale in states.glob(f"{run_stem(recipe, seed)}-m*.state"):
             stale.unlink()
     print(f"train {recipe.name} seed {seed} ({recipe.description})", flush=True)
     model, histories, data = train_recipe(
@@ -234,7 +262,7 @@ def _train_and_record(
         **_shipping_metadata(record),
     )
     written = write_result(record, folder)
-    for state in states.glob(f"{key}-m*.state"):
+    for state in states.glob(f"{run_stem(recipe, seed)}-m*.state"):
         state.unlink()
     return Run(recipe, seed, json.loads(written.read_text()), written, kept, model, val, test)
 
@@ -359,7 +387,7 @@ def ship_best(name: str = "mlp") -> Path | None:
     """Publish the frontier's fully-connected recipe with the best validation mean as the default
     shipped model ``name``; ties go to the 60k fit. Of its seeds, the one with the best validation
     accuracy (a 60k fit: the lowest seed). None if its model file is not here (``runs/`` is not
-    committed: run `make study` on this machine first)."""
+    committed: run `make study` on a machine of that class first) or says another class trained it."""
     from fmnist.paths import results_dir
     from fmnist.pretrained import publish
 
@@ -376,8 +404,14 @@ def ship_best(name: str = "mlp") -> Path | None:
         else max(runs, key=lambda r: (r["val"]["accuracy"], -r["seed"]))
     )
     with as_class(best.machine_class):  # its key as "auto" resolved where it trained
-        checkpoint = model_path(all_recipes()[best.name], chosen["seed"])
+        checkpoint = model_path(all_recipes()[best.name], chosen["seed"], best.machine_class)
     if not checkpoint.is_file():
         print(f"not shipped: {checkpoint} is missing (trained on another machine?)")
+        return None
+    if (trained := trained_on(checkpoint)) != best.machine_class:
+        print(
+            f"not shipped: {checkpoint} was trained on {trained}, not on {best.machine_class} where "
+            f"{best.name} seed {chosen['seed']} was chosen; train it there (`make study`)"
+        )
         return None
     return publish(checkpoint, name, default=True)
