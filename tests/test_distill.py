@@ -66,6 +66,17 @@ def test_the_teacher_trains_on_the_training_split_only_and_is_cached(splits, mon
         assert torch.equal(a, b)
 
 
+def test_a_teacher_and_its_views_are_cached_per_machine_class(splits, monkeypatch):
+    paths = {}
+    for machine_class in ("x86 AMX bf16", "x86 AVX-512 bf16"):  # one key: "auto" resolves alike
+        monkeypatch.setattr(teachers, "machine_class", lambda c=machine_class: c)
+        monkeypatch.setattr(distill, "machine_class", lambda c=machine_class: c)
+        paths[machine_class] = (teachers.teacher_path(TINY_TEACHER), distill.views_path(SPEC, splits.train))
+    (amx_teacher, amx_views), (zen_teacher, zen_views) = paths.values()
+    assert amx_teacher != zen_teacher and zen_teacher.name.endswith("-x86-avx-512-bf16.pt")
+    assert amx_views != zen_views and zen_views.name.endswith("-x86-avx-512-bf16.pt")
+
+
 def test_views_are_one_fixed_draw_and_render_flips_and_shifts_each_image(splits):
     table, other = draw_views(len(splits.train), SPEC), draw_views(len(splits.train), SPEC)
     assert torch.equal(table.flips, other.flips) and torch.equal(table.shifts, other.shifts)

@@ -31,7 +31,7 @@ from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Split, Splits, normalize
 from fmnist.keys import config_hash, unless_default
 from fmnist.paths import runs_dir
-from fmnist.precision import resolve_precision
+from fmnist.precision import class_suffix, machine_class, resolve_precision
 from fmnist.progress import bar as progress_bar
 from fmnist.teachers import Teacher, TeacherSpec
 
@@ -174,11 +174,12 @@ def render(
 
 
 def views_path(spec: DistillSpec, train: Split) -> Path:
-    """``runs/distill/views-<key>.pt``: the table for ``spec``'s teacher and views of ``train``
-    (keyed by the images and labels themselves too, so another split never reuses it)."""
+    """``runs/distill/views-<key><class suffix>.pt``: the table for ``spec``'s teacher and views of
+    ``train`` (keyed by the images and labels themselves too, so another split never reuses it), on
+    this machine's class, whose own teacher computed it (`fmnist.teachers.teacher_path`)."""
     content = hashlib.sha256(train.images.cpu().numpy().tobytes() + train.labels.cpu().numpy().tobytes())
     key = config_hash({**spec.views_config(), "data": content.hexdigest()})
-    return runs_dir() / "distill" / f"views-{key}.pt"
+    return runs_dir() / "distill" / f"views-{key}{class_suffix(machine_class())}.pt"
 
 
 @torch.inference_mode()

@@ -3,8 +3,8 @@
 A `TeacherSpec` names a small VGG-style CNN, or an MLP (``mlp``: `fmnist.models.MLP`'s arguments,
 for self-distillation), and how to train it. `get_teacher` trains it on the
 **training split only** (never a validation or test image: no epoch is chosen by validation, the
-last one is kept) or loads it from its cache, ``runs/teachers/<key>.pt``, keyed by a hash of the
-spec; the cache is written atomically and read with ``weights_only=True``. A teacher's training
+last one is kept) or loads it from its cache, `teacher_path`, keyed by a hash of the spec and by
+the machine class; the cache is written atomically and read with ``weights_only=True``. A teacher's training
 checkpoints about once a minute and resumes after a kill. Its accuracy is written next to the study's
 result files (``method: "cnn"``, ``fully_connected: false``; an MLP's: ``"mlp-teacher"``, true) so it
 can be drawn as a reference.
@@ -32,6 +32,7 @@ from fmnist.evaluate import evaluate
 from fmnist.keys import config_hash, unless_default
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import runs_dir
+from fmnist.precision import class_suffix, machine_class
 from fmnist.train import TrainConfig, fit, recipe_of, set_seed
 
 TEACHER_FORMAT = "fmnist-teacher"
@@ -168,8 +169,10 @@ class TeacherSpec:
 
 
 def teacher_path(spec: TeacherSpec) -> Path:
-    """``runs/teachers/<name>-<key>.pt`` (git-ignored)."""
-    return runs_dir() / "teachers" / f"{spec.name}-{spec.key()}.pt"
+    """``runs/teachers/<name>-<key><class suffix>.pt`` (git-ignored): suffixed by this machine's class
+    as result files are, since two classes share a key where ``auto`` resolves alike, and a teacher
+    (its weights, its minutes) is only reused on the class that trained it."""
+    return runs_dir() / "teachers" / f"{spec.name}-{spec.key()}{class_suffix(machine_class())}.pt"
 
 
 @dataclass
