@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 
@@ -89,6 +91,8 @@ def test_keyboard_interrupt_returns_the_history_so_far_with_best_weights(splits,
         ({"lr": 0}, "lr"),
         ({"optimizer": "rmsprop"}, "optimizer must be one of 'adam', 'adamw', 'sgd', 'lion'"),
         ({"schedule": "step"}, "schedule must be one of 'constant', 'onecycle', 'cosine', got 'step'"),
+        ({"epochs": 3, "swa_epochs": 3}, "swa_epochs must be in"),
+        ({"swa_epochs": 1, "ema_decay": 0.9}, "two weight averages"),
     ],
 )
 def test_bad_config_is_rejected_with_the_field_named(kwargs, message):
@@ -174,11 +178,15 @@ def test_schedules_reach_the_peak_and_end_low(splits):
         assert max(rates) == pytest.approx(0.1, rel=0.05) and rates[-1] < 0.01
 
 
-def test_ema_resume_matches_an_uninterrupted_run(splits, tmp_path, monkeypatch):
-    options = {"epochs": 3, "ema_decay": 0.9, "schedule": "onecycle", "augment": ("mixup:0.2",)}
+@pytest.mark.parametrize(
+    ("average", "stop"),
+    [({"ema_decay": 0.9}, 2), ({"swa_epochs": 2, "checkpoint_every": 0.0, "keep_best": None}, 3)],
+)
+def test_a_weight_average_resumes_as_an_uninterrupted_run_ends(splits, tmp_path, monkeypatch, average, stop):
+    options = {"epochs": 3, "schedule": "onecycle", "augment": ("mixup:0.2",), **average}
     reference, _ = _trained(splits, **options)
     state = tmp_path / "state.pt"
-    restore = _interrupt_at_epoch(monkeypatch, 2)
+    restore = _interrupt_at_epoch(monkeypatch, stop)
     _trained(splits, checkpoint_path=str(state), **options)
     restore()
     set_seed(99)
@@ -191,6 +199,29 @@ def test_ema_resume_matches_an_uninterrupted_run(splits, tmp_path, monkeypatch):
     )
     for a, b in zip(reference.state_dict().values(), resumed.state_dict().values(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_swa_keeps_the_mean_of_its_epochs_weights_trained_at_a_constant_rate(splits, monkeypatch):
+    import fmnist.train as train
+
+    original, rates = train._train_one_epoch, []
+
+    def watched(run, *args):
+        result = original(run, *args)
+        rates.append(run.optimizer.param_groups[0]["lr"])
+        return result
+
+    monkeypatch.setattr(train, "_train_one_epoch", watched)
+    set_seed(0)
+    model, ends = build_model("seed_small"), []
+    config = TrainConfig(
+        epochs=4, lr=3e-3, schedule="onecycle", swa_epochs=2, swa_lr=1e-3, keep_best=None, **CPU
+    )
+    fit(model, splits, config, on_epoch_end=lambda *_: ends.append(copy.deepcopy(model.state_dict())))
+    assert rates[1] < 1e-5 and rates[2:] == [1e-3, 1e-3]  # the one-cycle ends where SWA's rate begins
+    for name, kept in model.state_dict().items():
+        assert torch.allclose(kept, (ends[2][name] + ends[3][name]) / 2)
+        assert not torch.equal(kept, ends[3][name])
 
 
 def test_unknown_augmentation_in_config_fails_at_once():

@@ -76,6 +76,8 @@ class TrainConfig:
     label_smoothing: float = 0.0
     grad_clip: float | None = None  # max global gradient norm
     ema_decay: float | None = None  # evaluate and keep an exponential moving average of weights
+    swa_epochs: int = 0  # the last this many epochs: constant lr swa_lr, weights averaged each epoch
+    swa_lr: float = 1e-4  # the learning rate of those epochs (stochastic weight averaging)
     sam_rho: float | None = None  # sharpness-aware minimization: step from weights moved rho uphill
     augment: tuple[str, ...] = ()  # names for fmnist.augment.build, e.g. ("hflip", "erase:0.5")
     tta: bool = False  # validate with flip test-time augmentation
@@ -119,6 +121,15 @@ class TrainConfig:
             (
                 self.ema_decay is None or 0 < self.ema_decay < 1,
                 f"ema_decay must be in (0, 1), got {self.ema_decay}",
+            ),
+            (
+                0 <= self.swa_epochs < self.epochs,
+                f"swa_epochs must be in [0, epochs), got {self.swa_epochs}",
+            ),
+            (self.swa_lr > 0, f"swa_lr must be positive, got {self.swa_lr}"),
+            (
+                not (self.swa_epochs and self.ema_decay is not None),
+                "swa_epochs and ema_decay are two weight averages: set one of them",
             ),
             (
                 self.sam_rho is None or self.sam_rho > 0,
@@ -216,7 +227,7 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
 def _make_schedule(
     optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
 ) -> torch.optim.lr_scheduler.LRScheduler | None:
-    total = config.epochs * steps_per_epoch
+    total = (config.epochs - config.swa_epochs) * steps_per_epoch  # SWA's epochs keep swa_lr
     if config.schedule == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total)
     if config.schedule == "cosine":
@@ -249,7 +260,8 @@ class _Run:
     model: nn.Module
     optimizer: torch.optim.Optimizer
     schedule: torch.optim.lr_scheduler.LRScheduler | None
-    ema: AveragedModel | None
+    average: AveragedModel | None  # the EMA (updated every step) or SWA's average (every epoch)
+    swa_from: int | None  # SWA's first epoch; None: no SWA
     generator: torch.Generator
     augment: Augment | None
     device: torch.device
@@ -257,8 +269,14 @@ class _Run:
 
     @property
     def evaluated(self) -> nn.Module:
-        """The weights that are validated and kept: the average if there is one."""
-        return self.ema.module if self.ema is not None else self.model
+        """The weights that are validated and kept: the average once there is one."""
+        if self.average is None or (self.swa_from is not None and int(self.average.n_averaged) == 0):
+            return self.model
+        return self.average.module
+
+    def in_swa(self, epoch: int) -> bool:
+        """Whether ``epoch`` is one of SWA's (constant learning rate, averaged at its end)."""
+        return self.swa_from is not None and epoch >= self.swa_from
 
 
 def _steps_per_epoch(n: int, config: TrainConfig) -> int:
@@ -268,6 +286,10 @@ def _steps_per_epoch(n: int, config: TrainConfig) -> int:
 def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int) -> tuple[float, float]:
     """One pass over the training split; returns (mean loss, accuracy). Syncs once, at the end."""
     run.model.train()
+    swa = run.in_swa(epoch)
+    if swa:
+        for group in run.optimizer.param_groups:
+            group["lr"] = config.swa_lr
     losses = torch.zeros(_steps_per_epoch(len(splits.train), config), device=run.device)
     correct = torch.zeros((), dtype=torch.long, device=run.device)
     seen = 0
@@ -297,10 +319,10 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
         if config.grad_clip is not None:
             nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
         run.optimizer.step()
-        if run.schedule is not None:
+        if run.schedule is not None and not swa:
             run.schedule.step()
-        if run.ema is not None:
-            run.ema.update_parameters(run.model)
+        if run.average is not None and run.swa_from is None:  # the EMA
+            run.average.update_parameters(run.model)
         hard = y.argmax(dim=1) if y.is_floating_point() else y
         losses[step] = loss.detach() * y.shape[0]
         correct += (logits.detach().argmax(dim=1) == hard).sum()
@@ -333,7 +355,7 @@ def _sharpness_aware_gradients(model: nn.Module, rho: float, backward: Callable[
 # Settings that may differ between an interrupted run and its resumption.
 _RESUME_FREE = ("device", "progress", "checkpoint_path", "checkpoint_every", "eval_batch_size")
 # Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
-_LATE_KNOBS = {"sam_rho": None}
+_LATE_KNOBS = {"sam_rho": None, "swa_epochs": 0, "swa_lr": 1e-4}
 
 
 def recipe_of(config: TrainConfig) -> dict[str, Any]:
@@ -359,7 +381,8 @@ def fit(
     """Train ``model`` on ``splits.train``, validate on ``splits.val`` each epoch.
 
     Returns the `History`. The model ends on the chosen device holding the weights of the best
-    validation epoch (``config.keep_best``; the weight average's if ``ema_decay`` is set). Seed
+    validation epoch (``config.keep_best``; the weight average's where ``ema_decay`` is set, or
+    from SWA's first epoch on where ``swa_epochs`` is: Izmailov et al. 2018). Seed
     the weights beforehand with `set_seed`; shuffling, dropout and augmentations are seeded here
     from ``config.seed``. ``augment`` (a function, see `fmnist.augment`) replaces
     ``config.augment``. Interrupting (Ctrl-C, a notebook's stop button) returns the history so
@@ -378,14 +401,17 @@ def fit(
     data = splits.to(device)
     torch.manual_seed(config.seed)
     optimizer = make_optimizer(model, config)
-    ema = None
+    average = None
     if config.ema_decay is not None:
-        ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
+        average = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
+    elif config.swa_epochs:  # batch norm's statistics averaged with the weights: no extra pass
+        average = AveragedModel(model, use_buffers=True)
     run = _Run(
         model=model,
         optimizer=optimizer,
         schedule=_make_schedule(optimizer, config, _steps_per_epoch(len(data.train), config)),
-        ema=ema,
+        average=average,
+        swa_from=config.epochs - config.swa_epochs + 1 if config.swa_epochs else None,
         generator=torch.Generator().manual_seed(config.seed),
         augment=augment if augment is not None else augmentations.build(config.augment),
         device=device,
@@ -406,8 +432,8 @@ def fit(
         optimizer.load_state_dict(state["optimizer"])
         if run.schedule is not None:
             run.schedule.load_state_dict(state["schedule"])
-        if run.ema is not None:
-            run.ema.load_state_dict(state["ema"])
+        if run.average is not None:
+            run.average.load_state_dict(state["ema"])
         torch.set_rng_state(state["torch_rng"])
         run.generator.set_state(state["generator"])
         history.epochs, history.best_epoch = list(state["history"]), state["best_epoch"]
@@ -421,6 +447,8 @@ def fit(
         for epoch in bar:
             start = time.perf_counter()
             train_loss, train_acc = _train_one_epoch(run, data, config, epoch)
+            if run.in_swa(epoch):
+                run.average.update_parameters(run.model)
             train_seconds = time.perf_counter() - start
             val = evaluate(
                 run.evaluated,
@@ -456,7 +484,7 @@ def fit(
                         "model": model.state_dict(),
                         "optimizer": optimizer.state_dict(),
                         "schedule": run.schedule.state_dict() if run.schedule is not None else None,
-                        "ema": run.ema.state_dict() if run.ema is not None else None,
+                        "ema": run.average.state_dict() if run.average is not None else None,
                         "torch_rng": torch.get_rng_state(),
                         "generator": run.generator.get_state(),
                         "history": history.epochs,
@@ -474,7 +502,7 @@ def fit(
         bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
-    elif run.ema is not None:
-        model.load_state_dict(run.ema.module.state_dict())
+    elif run.average is not None:
+        model.load_state_dict(run.evaluated.state_dict())
     model.eval()
     return history
