@@ -1370,6 +1370,24 @@ MIXUP_SWA_900 = variant(
         )
     },
 )
+# Half the peak learning rate with mixup: 2e-3 dates from the 25-epoch recipe and never moved at the
+# long schedules; AdamW's decay per step halves with it (as weight decay 0.025's did, which tied).
+MIXUP_LR1E3_900 = variant(
+    MIXUP_900,
+    "flipshift-d02-mixup-lr1e3-e900",
+    "flipshift-d02-mixup-e900 with a peak learning rate of 1e-3 instead of 2e-3",
+    lr=1e-3,
+    decisions={
+        AVX512_BF16_CLASS: (
+            "dropped",
+            "1 seed: validation 92.74 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
+            "(+0.06, their last 25 epochs' mean +0.09), best epoch 866, 26.7 minutes against 26.2; ahead "
+            "by up to 0.7 in mid-run as weight decay 0.025 was; test, reported only, 92.54 against 92.41. "
+            "The best of this day's screens but within one seed's spread (0.1-0.17), far from the +0.4 "
+            "that 93% needs; 2e-3 stays",
+        )
+    },
+)
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
     MID_EMA_90,
@@ -1421,6 +1439,7 @@ ACCURACY_SCREENING: list[Recipe] = [
     MIXUP_GELU_900,
     MIXUP_DEPTH3_600,
     MIXUP_SWA_900,
+    MIXUP_LR1E3_900,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.
