@@ -5,8 +5,9 @@
 Each row (`fmnist.frontier.seed_ensemble_row`) is its own method, ``ensemble``: one ensemble of
 the seeds' models, costing all their training minutes, never folded into the single MLP's row.
 It needs each seed's kept model (``runs/results/<key><class suffix>.pt``), which only the machine
-that trained it has. Before it is used, each model must reproduce the test accuracy its result record holds
-on this machine's class: a model file from another class's run of the same recipe is refused.
+that trained it has. Before it is used, each model must reproduce the test accuracy its result
+record holds on this machine's class: a model file from another class's run of the same recipe is
+refused.
 Rows of other recipes or classes already in the file are kept; `make report` then redraws the
 frontier with them.
 """

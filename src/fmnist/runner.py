@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from fmnist import precision, quick
-from fmnist.checkpoint import load_model, round_weights_, safe_load, save_model
+from fmnist.checkpoint import load_model, read_checkpoint, round_weights_, safe_load, save_model
 from fmnist.claims import ClaimedError, claim
 from fmnist.data import Augment, Split, Splits
 from fmnist.distill import DistilledTargets, DistillSpec, indexed, precompute_views
@@ -116,8 +116,9 @@ def model_path(recipe: Recipe, seed: int, machine_class: str | None = None) -> P
 
 
 def trained_on(path: Path) -> str | None:
-    """The machine class a kept model's metadata names (None for a model saved without one)."""
-    return load_model(path).metadata.get("machine_class")
+    """The machine class a kept model's metadata names (None for a model saved without one); read
+    from the checkpoint's metadata, without rebuilding the model."""
+    return json.loads(read_checkpoint(path)["metadata"]).get("machine_class")
 
 
 def _adopt_unsuffixed_model(unsuffixed: Path) -> None:

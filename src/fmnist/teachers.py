@@ -4,10 +4,10 @@ A `TeacherSpec` names a small VGG-style CNN, or an MLP (``mlp``: `fmnist.models.
 for self-distillation), and how to train it. `get_teacher` trains it on the
 **training split only** (never a validation or test image: no epoch is chosen by validation, the
 last one is kept) or loads it from its cache, `teacher_path`, keyed by a hash of the spec and by
-the machine class; the cache is written atomically and read with ``weights_only=True``. A teacher's training
-checkpoints about once a minute and resumes after a kill. Its accuracy is written next to the study's
-result files (``method: "cnn"``, ``fully_connected: false``; an MLP's: ``"mlp-teacher"``, true) so it
-can be drawn as a reference.
+the machine class; the cache is written atomically and read with ``weights_only=True``. A
+teacher's training checkpoints about once a minute and resumes after a kill. Its accuracy is
+written next to the study's result files (``method: "cnn"``, ``fully_connected: false``; an MLP's:
+``"mlp-teacher"``, true) so it can be drawn as a reference.
 
 An MLP teacher with ``members > 1`` is an ensemble: the same MLP and recipe trained with seeds 0 to
 ``members - 1`` (each its own cached teacher and record), its logits the log of their averaged
