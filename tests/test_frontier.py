@@ -8,6 +8,7 @@ from pathlib import Path
 from fmnist.frontier import (
     REFERENCE_POINTS_FILE,
     SEED_ENSEMBLES_FILE,
+    frontier_rows,
     frontier_table,
     goal_verdicts,
     measured_rows,
@@ -22,8 +23,10 @@ from fmnist.results import summarize
 COMMON = {"method": "labels", "train_seconds": 60, "parameters": 1, "config": {}}
 
 
-def run(name: str, seed: int, val: float, machine_class: str, test: float | None = None) -> dict:
-    about = {"machine_class": machine_class, "cpu_model": "cpu", "threads": 2}
+def run(
+    name: str, seed: int, val: float, machine_class: str, test: float | None = None, generation: str = ""
+) -> dict:
+    about = {"machine_class": machine_class, "cpu_model": "cpu", "threads": 2, "cpu_generation": generation}
     scores = {"val": {"accuracy": val}, "test": {"accuracy": val if test is None else test}}
     return {**COMMON, "name": name, "seed": seed, **scores, "environment": about}
 
@@ -53,6 +56,23 @@ def test_a_seed_ensemble_is_one_labelled_measurement_that_costs_all_its_members_
     assert (row["test_acc_mean"], row["test_acc_std"], row["val_acc_mean"]) == (0.935, 0.0, None)
     line = frontier_table([row]).splitlines()[-1]
     assert "| ensemble | yes | 3.0 | 1 | n/a | 93.50 | 3 |" in line  # no validation: it trained on it
+
+
+def test_a_class_whose_minutes_come_from_two_cpu_generations_names_each_rows_generation():
+    zen5, older = "AuthenticAMD family 26 model 2", ""  # "": a run from before generations were recorded
+    records = [
+        run("fast", 0, 0.92, "x86 AVX-512 bf16", generation=zen5),
+        run("slow", 0, 0.91, "x86 AVX-512 bf16", generation=older),
+        run("both", 0, 0.91, "x86 AVX-512 bf16", generation=zen5),
+        run("both", 1, 0.91, "x86 AVX-512 bf16", generation=older),
+        run("alone", 0, 0.90, "x86 AMX bf16", generation=older),
+    ]
+    rows = frontier_rows(records, ["fast", "slow", "both", "alone"])
+    table = frontier_table(rows)
+    assert f"| x86 AVX-512 bf16 ({zen5}) | fast |" in table
+    assert "| x86 AVX-512 bf16 (generation not recorded) | slow |" in table
+    assert f"| x86 AVX-512 bf16 ({zen5} / generation not recorded) | both |" in table  # its seeds differ
+    assert "| x86 AMX bf16 | alone |" in table  # one generation there: the class says it all
 
 
 def test_measured_rows_gather_both_benchmarks_files_and_need_neither(tmp_path: Path):

@@ -148,6 +148,23 @@ def test_two_cpu_classes_never_mix_their_minutes(splits):
     assert {r["config"]["train"]["precision"] for r in screening} == {"bf16"}  # TINY pins bf16
 
 
+def test_a_speedup_compares_the_minutes_of_one_cpu_generation_only(splits):
+    (base,) = measured_on([r.record for r in runner.run_many([TINY], splits, [0])], SELECTION_CLASS)
+    faster = base | {"name": "faster", "train_seconds": base["train_seconds"] / 2}
+    candidate = replace(TINY, name="faster", base="tiny")
+
+    def speedup(base_generation: str, candidate_generation: str) -> float | None:
+        def on(record: dict, generation: str) -> dict:
+            return record | {"environment": record["environment"] | {"cpu_generation": generation}}
+
+        records = [on(base, base_generation), on(faster, candidate_generation)]
+        rows = frontier.screening_rows([TINY, candidate], records)
+        return next(r for r in rows if r["candidate"] == "faster")["speedup_vs_base"]
+
+    assert speedup("family 26", "family 26") == pytest.approx(2.0)
+    assert speedup("", "family 26") is None  # the base's CPU is not known: its minutes may be another's
+
+
 def test_two_classes_that_share_a_key_keep_their_own_model_files():
     from fmnist.checkpoint import save_model
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from fmnist.paths import atomic_write, write_json
 from fmnist.precision import SELECTION_CLASS, as_class
 from fmnist.recipes import DISTILLED, FRONTIER, SEEDS, TEACHER, Recipe, ablation_chain
-from fmnist.results import Summary, machine_class_of, machine_classes, summarize
+from fmnist.results import UNRECORDED_GENERATION, Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
@@ -51,6 +52,7 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
                     "source": f"assets/results/{name}-seed*.json",
                     "machine_class": summary.machine_class,
                     "cpu_model": summary.cpu_model,
+                    "cpu_generation": summary.cpu_generation,
                     "threads": summary.threads,
                 }
             )
@@ -103,6 +105,7 @@ def candidate_row(summary: Summary) -> dict[str, Any]:
         "source": f"assets/results/{summary.name}-seed*.json",
         "machine_class": summary.machine_class,
         "cpu_model": summary.cpu_model,
+        "cpu_generation": summary.cpu_generation,
         "threads": summary.threads,
     }
     if summary.selected_by is not None:
@@ -189,8 +192,25 @@ def _pct(mean: float | None, std: float | None = None) -> str:
     return f"{100 * mean:.2f}" if not std else f"{100 * mean:.2f} ± {100 * std:.2f}"
 
 
+def generation_of(row: Mapping[str, Any]) -> str:
+    """The CPU generation a row's minutes were measured on (`UNRECORDED_GENERATION` if unknown)."""
+    return row.get("cpu_generation") or UNRECORDED_GENERATION
+
+
+def mixed_generation_classes(rows: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The machine classes whose rows' minutes come from more than one CPU generation (or partly
+    from unrecorded ones): their minutes compare only within one generation."""
+    generations: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        generations[row["machine_class"]].add(generation_of(row))
+    return {machine_class for machine_class, found in generations.items() if len(found) > 1}
+
+
 def frontier_table(rows: Iterable[Mapping[str, Any]]) -> str:
-    """Markdown: one line per frontier row, with its method, minutes per seed and seeds."""
+    """Markdown: one line per frontier row, with its method, minutes per seed and seeds. A class
+    whose minutes come from several CPU generations (`mixed_generation_classes`) names each row's."""
+    rows = list(rows)
+    mixed = mixed_generation_classes(rows)
     lines = [
         "| CPU class | recipe | method | fully connected | minutes per seed | n seeds | val acc % "
         "| test acc % | parameters |",
@@ -199,12 +219,17 @@ def frontier_table(rows: Iterable[Mapping[str, Any]]) -> str:
     for row in rows:
         val = _pct(row["val_acc_mean"]) + (" (seen in training)" if row["method"].endswith("60k") else "")
         lines.append(
-            f"| {row['machine_class']} | {row['recipe']} | {row['method']} "
+            f"| {_class_cell(row, mixed)} | {row['recipe']} | {row['method']} "
             f"| {'yes' if row['fully_connected'] else 'no'} "
             f"| {row['minutes']:.1f} | {len(row['seeds'])} | {val} "
             f"| {_pct(row['test_acc_mean'], row['test_acc_std'])} | {row['parameters']:,} |"
         )
     return "\n".join(lines)
+
+
+def _class_cell(row: Mapping[str, Any], mixed: set[str]) -> str:
+    machine_class = row["machine_class"]
+    return f"{machine_class} ({generation_of(row)})" if machine_class in mixed else machine_class
 
 
 def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -235,7 +260,10 @@ def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any
                     if compared and not seen
                     else None,
                     "val_seen_in_training": seen,
-                    "speedup_vs_base": base.minutes / summary.minutes if compared else None,
+                    # minutes compare only within one CPU generation (`mixed_generation_classes`)
+                    "speedup_vs_base": base.minutes / summary.minutes
+                    if compared and base.cpu_generation == summary.cpu_generation
+                    else None,
                     "description": recipe.description,
                     "method": recipe.method,
                     "config": config,
@@ -243,6 +271,7 @@ def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any
                     "val_acc_mean": summary.val_acc_mean if summary else None,
                     "val_acc_std": summary.val_acc_std if summary else None,
                     "minutes": summary.minutes if summary else None,
+                    "cpu_generation": summary.cpu_generation if summary else None,
                     "decision": verdict,
                     "why": why,
                 }
@@ -302,18 +331,19 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
 def screening_summary(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown, the README's short form of `screening_table`: each candidate that ran on a class,
     its seeds, validation mean ± std and change from its base there, minutes and decision (the
-    reasons and descriptions stay in ``screening.jsonl`` and notebook 03)."""
+    reasons and descriptions stay in ``screening.jsonl`` and notebook 03). A class whose minutes
+    come from several CPU generations names each row's, as `frontier_table` does."""
     lines = [
         "| CPU class | candidate | changes from | n seeds | val acc % | vs base (points) | minutes per seed "
         "| decision |",
         "|---|---|---|---:|---:|---:|---:|---|",
     ]
-    for row in rows:
-        if not row["seeds"]:
-            continue
+    ran = [row for row in rows if row["seeds"]]
+    mixed = mixed_generation_classes(ran)
+    for row in ran:
         val, change = _screening_val_and_change(row)
         lines.append(
-            f"| {row['machine_class']} | {row['candidate']} | {row['base'] or ''} | {len(row['seeds'])} "
+            f"| {_class_cell(row, mixed)} | {row['candidate']} | {row['base'] or ''} | {len(row['seeds'])} "
             f"| {val} | {change} | {row['minutes']:.1f} | {row['decision']} |"
         )
     return "\n".join(lines)
@@ -444,8 +474,10 @@ __all__ = [
     "distillation_verdict",
     "frontier_rows",
     "frontier_table",
+    "generation_of",
     "goal_verdicts",
     "measured_rows",
+    "mixed_generation_classes",
     "paired_table",
     "read_screening",
     "reference_rows",

@@ -125,6 +125,7 @@ class Summary:
     extra: dict[str, Any] = field(default_factory=dict)
     machine_class: str = SELECTION_CLASS  # what its minutes were measured on
     cpu_model: str = ""
+    cpu_generation: str = ""  # `cpu_generations` of its runs
     threads: int = 0
     architecture: str = ""
     epochs: int | None = None
@@ -150,6 +151,17 @@ def summarize(
         if len({machine_class_of(r) for r in runs}) > 1:
             raise ValueError(f"{name}'s results come from several machine classes: pass machine_class")
     return {name: _summary(name, runs) for name, runs in groups.items()}
+
+
+UNRECORDED_GENERATION = "generation not recorded"
+
+
+def cpu_generations(runs: Iterable[Mapping[str, Any]]) -> str:
+    """The CPU generations (`fmnist.precision.cpu_generation`) the runs' minutes were measured on,
+    joined by `` / `` where they differ; `UNRECORDED_GENERATION` for a run from before it was
+    recorded. One class can hold CPUs of unequal speed (two EPYCs named alike, epochs 2x apart)."""
+    found = {r["environment"].get("cpu_generation") or UNRECORDED_GENERATION for r in runs}
+    return " / ".join(sorted(found))
 
 
 def _summary(name: str, runs: list[Mapping[str, Any]]) -> Summary:
@@ -186,6 +198,7 @@ def _summary(name: str, runs: list[Mapping[str, Any]]) -> Summary:
         extra=extra,
         machine_class=machine_class_of(first),
         cpu_model=first["environment"]["cpu_model"],
+        cpu_generation=cpu_generations(runs),
         threads=first["environment"]["threads"],
         architecture=architecture(first["config"]) if "model" in first["config"] else "",
         epochs=first["config"].get("train", {}).get("epochs"),
