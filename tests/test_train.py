@@ -258,3 +258,23 @@ def test_the_state_is_saved_once_checkpoint_every_seconds_have_passed_and_after_
     assert recipe_of(TrainConfig(checkpoint_every=every)) == recipe_of(TrainConfig()), "not part of a key"
     with pytest.raises(ValueError, match="checkpoint_every"):
         TrainConfig(checkpoint_every=-1)
+
+
+@pytest.mark.parametrize("optimizer", ["adamw", "lion"])
+def test_weight_decay_can_spare_biases_and_norms(optimizer):
+    from fmnist.train import make_optimizer
+
+    model = build_model("seed_small")
+    config = TrainConfig(optimizer=optimizer, lr=0.1, weight_decay=1.0, decay_norms_and_biases=False)
+    step = make_optimizer(model, config)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    for p in model.parameters():
+        p.grad = torch.zeros_like(p)  # no gradient: only the decay moves a parameter
+    step.step()
+    for name, p in model.named_parameters():
+        if p.ndim > 1:
+            assert torch.allclose(p, before[name] * 0.9), name  # decoupled decay: times 1 - lr * wd
+        else:
+            assert torch.equal(p, before[name]), name
+    assert "decay_norms_and_biases" not in recipe_of(TrainConfig())  # a late knob: old keys unchanged
+    assert recipe_of(config)["decay_norms_and_biases"] is False

@@ -1388,6 +1388,15 @@ MIXUP_LR1E3_900 = variant(
         )
     },
 )
+# Weight decay off the 1-D parameters (biases, batch norm's scales and shifts), the usual exclusion:
+# at 0.05 over 900 epochs AdamW's decay pulls the last batch norm's scale, and so the logits' scale,
+# toward zero with nothing but the loss to hold it; the weight matrices keep their decay.
+MIXUP_NO_1D_DECAY_900 = variant(
+    MIXUP_900,
+    "flipshift-d02-mixup-nd1d-e900",
+    "flipshift-d02-mixup-e900 with no weight decay on biases and batch norm's scales and shifts",
+    decay_norms_and_biases=False,
+)
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
     MID_EMA_90,
@@ -1440,6 +1449,7 @@ ACCURACY_SCREENING: list[Recipe] = [
     MIXUP_DEPTH3_600,
     MIXUP_SWA_900,
     MIXUP_LR1E3_900,
+    MIXUP_NO_1D_DECAY_900,
 ]
 
 # The frontier: recipes (all seeds) drawn in assets/frontier.png, cheapest first.

@@ -79,6 +79,7 @@ class TrainConfig:
     swa_epochs: int = 0  # the last this many epochs: constant lr swa_lr, weights averaged each epoch
     swa_lr: float = 1e-4  # the learning rate of those epochs (stochastic weight averaging)
     sam_rho: float | None = None  # sharpness-aware minimization: step from weights moved rho uphill
+    decay_norms_and_biases: bool = True  # False: weight decay on the weight matrices only
     augment: tuple[str, ...] = ()  # names for fmnist.augment.build, e.g. ("hflip", "erase:0.5")
     tta: bool = False  # validate with flip test-time augmentation
     seed: int = 0
@@ -207,8 +208,15 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     of a small model's step time. The fused step does the same arithmetic in one kernel. Lion
     (the sign of an interpolated momentum, Chen et al. 2023) comes from ``lion-pytorch``, unfused;
     its weight decay is AdamW's decoupled form, so ``lr * weight_decay`` compares across the two.
+    Without ``decay_norms_and_biases``, the 1-D parameters (biases, norm scales and shifts) get no
+    weight decay, the usual exclusion (e.g. timm's); the weight matrices keep theirs.
     """
-    params = list(model.parameters())
+    params: list[Any] = list(model.parameters())
+    if not config.decay_norms_and_biases:
+        params = [
+            {"params": [p for p in params if p.ndim > 1]},
+            {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0},
+        ]
     if config.optimizer == "lion":
         return Lion(params, lr=config.lr, weight_decay=config.weight_decay)
     kinds: dict[str, tuple[type[torch.optim.Optimizer], dict[str, Any]]] = {
@@ -355,7 +363,7 @@ def _sharpness_aware_gradients(model: nn.Module, rho: float, backward: Callable[
 # Settings that may differ between an interrupted run and its resumption.
 _RESUME_FREE = ("device", "progress", "checkpoint_path", "checkpoint_every", "eval_batch_size")
 # Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
-_LATE_KNOBS = {"sam_rho": None, "swa_epochs": 0, "swa_lr": 1e-4}
+_LATE_KNOBS = {"sam_rho": None, "swa_epochs": 0, "swa_lr": 1e-4, "decay_norms_and_biases": True}
 
 
 def recipe_of(config: TrainConfig) -> dict[str, Any]:
