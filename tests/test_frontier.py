@@ -73,6 +73,34 @@ def test_a_class_whose_minutes_come_from_two_cpu_generations_names_each_rows_gen
     assert "| x86 AVX-512 bf16 (generation not recorded) | slow |" in table
     assert f"| x86 AVX-512 bf16 ({zen5} / generation not recorded) | both |" in table  # its seeds differ
     assert "| x86 AMX bf16 | alone |" in table  # one generation there: the class says it all
+    alone = next(row for row in rows if row["recipe"] == "alone")
+    measured = {**alone, "recipe": "a benchmark's row", "cpu_generation": None}  # older files: no key
+    assert "| x86 AMX bf16 | a benchmark's row |" in frontier_table([*rows, measured])  # still unrecorded
+
+
+def test_the_screening_summary_names_generations_as_the_frontier_does():
+    def screened(candidate: str, generation: str | None, seeds: list[int]) -> dict:
+        return {
+            "candidate": candidate,
+            "machine_class": "x86 AVX-512 bf16",
+            "base": None,
+            "seeds": seeds,
+            "val_acc_mean": 0.9,
+            "val_acc_std": 0.0,
+            "val_change_vs_base": None,
+            "val_seen_in_training": False,
+            "minutes": 1.0,
+            "cpu_generation": generation,
+            "decision": "dropped",
+        }
+
+    rows = [screened("new", "family 26", [0]), screened("old", None, [0]), screened("untried", None, [])]
+    summary = screening_summary(rows)
+    assert "| x86 AVX-512 bf16 (family 26) | new |" in summary
+    assert "| x86 AVX-512 bf16 (generation not recorded) | old |" in summary
+    assert "untried" not in summary
+    alone = screening_summary(rows[:1])
+    assert "| x86 AVX-512 bf16 | new |" in alone
 
 
 def test_measured_rows_gather_both_benchmarks_files_and_need_neither(tmp_path: Path):

@@ -153,16 +153,20 @@ def test_a_speedup_compares_the_minutes_of_one_cpu_generation_only(splits):
     faster = base | {"name": "faster", "train_seconds": base["train_seconds"] / 2}
     candidate = replace(TINY, name="faster", base="tiny")
 
-    def speedup(base_generation: str, candidate_generation: str) -> float | None:
-        def on(record: dict, generation: str) -> dict:
-            return record | {"environment": record["environment"] | {"cpu_generation": generation}}
+    def on(record: dict, generation: str) -> dict:
+        return record | {"environment": record["environment"] | {"cpu_generation": generation}}
 
-        records = [on(base, base_generation), on(faster, candidate_generation)]
+    def speedup(base_generation: str, candidate_generation: str, *others: dict) -> float | None:
+        records = [on(base, base_generation), on(faster, candidate_generation), *others]
         rows = frontier.screening_rows([TINY, candidate], records)
         return next(r for r in rows if r["candidate"] == "faster")["speedup_vs_base"]
 
     assert speedup("family 26", "family 26") == pytest.approx(2.0)
     assert speedup("", "family 26") is None  # the base's CPU is not known: its minutes may be another's
+    assert speedup("", "") == pytest.approx(2.0)  # unrecorded, but the class has only ever had one CPU
+    elsewhere = on(base | {"name": "elsewhere"}, "family 25")  # now the class holds two CPUs
+    assert speedup("", "", elsewhere) is None
+    assert speedup("family 26", "family 26", elsewhere) == pytest.approx(2.0)
 
 
 def test_two_classes_that_share_a_key_keep_their_own_model_files():

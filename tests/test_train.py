@@ -111,7 +111,14 @@ def test_device_choice_honours_an_explicit_device():
     assert choose_device().type in ("cuda", "mps", "cpu")
 
 
-@pytest.mark.parametrize("options", [{}, {"optimizer": "lion", "lr": 3e-4, "schedule": "onecycle"}])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"optimizer": "lion", "lr": 3e-4, "schedule": "onecycle"},
+        {"optimizer": "adamw", "weight_decay": 0.05, "decay_norms_and_biases": False},  # two groups
+    ],
+)
 def test_a_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(
     splits, monkeypatch, tmp_path, options
 ):
@@ -267,6 +274,8 @@ def test_weight_decay_can_spare_biases_and_norms(optimizer):
     model = build_model("seed_small")
     config = TrainConfig(optimizer=optimizer, lr=0.1, weight_decay=1.0, decay_norms_and_biases=False)
     step = make_optimizer(model, config)
+    assert sum(len(group["params"]) for group in step.param_groups) == len(list(model.parameters()))
+    assert any(p.ndim == 1 for p in model.parameters())  # biases: something to spare
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     for p in model.parameters():
         p.grad = torch.zeros_like(p)  # no gradient: only the decay moves a parameter

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from fmnist.paths import atomic_write, write_json
-from fmnist.precision import SELECTION_CLASS, as_class
+from fmnist.precision import SELECTION_CLASS, UNRECORDED_GENERATION, as_class, generations_in
 from fmnist.recipes import DISTILLED, FRONTIER, SEEDS, TEACHER, Recipe, ablation_chain
-from fmnist.results import UNRECORDED_GENERATION, Summary, machine_class_of, machine_classes, summarize
+from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
@@ -202,8 +202,15 @@ def mixed_generation_classes(rows: Iterable[Mapping[str, Any]]) -> set[str]:
     from unrecorded ones): their minutes compare only within one generation."""
     generations: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        generations[row["machine_class"]].add(generation_of(row))
+        generations[row["machine_class"]] |= generations_in(row.get("cpu_generation"))
     return {machine_class for machine_class, found in generations.items() if len(found) > 1}
+
+
+def same_cpu(base: Summary, candidate: Summary, mixed: bool) -> bool:
+    """Whether two recipes' minutes were measured on one CPU generation: one recorded generation
+    each, the same; or, in a class of one generation (not ``mixed``), both unrecorded."""
+    found = generations_in(base.cpu_generation) | generations_in(candidate.cpu_generation)
+    return len(found) == 1 and (not mixed or UNRECORDED_GENERATION not in found)
 
 
 def frontier_table(rows: Iterable[Mapping[str, Any]]) -> str:
@@ -229,7 +236,8 @@ def frontier_table(rows: Iterable[Mapping[str, Any]]) -> str:
 
 def _class_cell(row: Mapping[str, Any], mixed: set[str]) -> str:
     machine_class = row["machine_class"]
-    return f"{machine_class} ({generation_of(row)})" if machine_class in mixed else machine_class
+    named = machine_class in mixed and row.get("seeds")  # a screening row that never ran has no CPU
+    return f"{machine_class} ({generation_of(row)})" if named else machine_class
 
 
 def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -241,6 +249,7 @@ def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any
     rows = []
     for machine_class in dict.fromkeys([SELECTION_CLASS, *machine_classes(records)]):
         summaries = summarize(records, machine_class)
+        mixed = bool(mixed_generation_classes(candidate_row(s) for s in summaries.values()))
         for recipe in recipes:
             summary = summaries.get(recipe.name)
             if summary is None and machine_class != SELECTION_CLASS:
@@ -260,9 +269,8 @@ def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any
                     if compared and not seen
                     else None,
                     "val_seen_in_training": seen,
-                    # minutes compare only within one CPU generation (`mixed_generation_classes`)
                     "speedup_vs_base": base.minutes / summary.minutes
-                    if compared and base.cpu_generation == summary.cpu_generation
+                    if compared and same_cpu(base, summary, mixed)
                     else None,
                     "description": recipe.description,
                     "method": recipe.method,
@@ -310,7 +318,11 @@ def _screening_val_and_change(row: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
-    """Markdown: candidate, what it changes, seeds, validation mean ± std, minutes, decision."""
+    """Markdown: candidate, what it changes, seeds, validation mean ± std, minutes, decision. The
+    speed against the base is blank where their minutes come from unequal or unknown CPUs
+    (`same_cpu`); a class of several CPU generations names each row's (`frontier_table`)."""
+    rows = list(rows)
+    mixed = mixed_generation_classes(row for row in rows if row["seeds"])
     lines = [
         "| CPU class | candidate | changes from | what | n seeds | val acc % | vs base (points) "
         "| minutes per seed | speed vs base | decision | why |",
@@ -321,7 +333,7 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
         minutes = "" if row["minutes"] is None else f"{row['minutes']:.2f}"
         speed = "" if row["speedup_vs_base"] is None else f"{row['speedup_vs_base']:.2f}x"
         lines.append(
-            f"| {row['machine_class']} | {row['candidate']} | {row['base'] or ''} | {row['description']} "
+            f"| {_class_cell(row, mixed)} | {row['candidate']} | {row['base'] or ''} | {row['description']} "
             f"| {len(row['seeds'])} "
             f"| {val} | {change} | {minutes} | {speed} | {row['decision']} | {row['why']} |"
         )
@@ -481,6 +493,7 @@ __all__ = [
     "paired_table",
     "read_screening",
     "reference_rows",
+    "same_cpu",
     "screening_rows",
     "screening_summary",
     "screening_table",

@@ -165,6 +165,15 @@ def cpu_generation() -> str:
     return f"{vendor} family {family} model {model}"
 
 
+UNRECORDED_GENERATION = "generation not recorded"  # a run from before `cpu_generation` was recorded
+
+
+def generations_in(label: str | None) -> set[str]:
+    """The CPU generations a recorded label names: one `cpu_generation`, or several joined by
+    `` / `` (a recipe's seeds on unequal CPUs); empty or missing is `UNRECORDED_GENERATION`."""
+    return set((label or UNRECORDED_GENERATION).split(" / "))
+
+
 def machine() -> dict[str, str | int]:
     """What a published time was measured on: class, CPU model and generation, cores and threads."""
     return {

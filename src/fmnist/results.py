@@ -24,7 +24,7 @@ import torchvision
 from fmnist import precision
 from fmnist.evaluate import EvalResult
 from fmnist.paths import project_root, results_dir, write_json
-from fmnist.precision import SELECTION_CLASS
+from fmnist.precision import SELECTION_CLASS, UNRECORDED_GENERATION
 
 
 def machine() -> str:
@@ -125,7 +125,7 @@ class Summary:
     extra: dict[str, Any] = field(default_factory=dict)
     machine_class: str = SELECTION_CLASS  # what its minutes were measured on
     cpu_model: str = ""
-    cpu_generation: str = ""  # `cpu_generations` of its runs
+    cpu_generation: str = UNRECORDED_GENERATION  # `cpu_generations` of its runs
     threads: int = 0
     architecture: str = ""
     epochs: int | None = None
@@ -153,14 +153,12 @@ def summarize(
     return {name: _summary(name, runs) for name, runs in groups.items()}
 
 
-UNRECORDED_GENERATION = "generation not recorded"
-
-
 def cpu_generations(runs: Iterable[Mapping[str, Any]]) -> str:
     """The CPU generations (`fmnist.precision.cpu_generation`) the runs' minutes were measured on,
-    joined by `` / `` where they differ; `UNRECORDED_GENERATION` for a run from before it was
-    recorded. One class can hold CPUs of unequal speed (two EPYCs named alike, epochs 2x apart)."""
-    found = {r["environment"].get("cpu_generation") or UNRECORDED_GENERATION for r in runs}
+    joined by `` / `` where they differ (`fmnist.precision.generations_in` splits them again);
+    `UNRECORDED_GENERATION` for a run from before it was recorded. One class can hold CPUs of
+    unequal speed (two EPYCs named alike, epochs 2x apart)."""
+    found = set().union(*(precision.generations_in(r["environment"].get("cpu_generation")) for r in runs))
     return " / ".join(sorted(found))
 
 

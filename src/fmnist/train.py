@@ -208,15 +208,17 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     of a small model's step time. The fused step does the same arithmetic in one kernel. Lion
     (the sign of an interpolated momentum, Chen et al. 2023) comes from ``lion-pytorch``, unfused;
     its weight decay is AdamW's decoupled form, so ``lr * weight_decay`` compares across the two.
-    Without ``decay_norms_and_biases``, the 1-D parameters (biases, norm scales and shifts) get no
-    weight decay, the usual exclusion (e.g. timm's); the weight matrices keep theirs.
+    Without ``decay_norms_and_biases``, the parameters of fewer than 2 dimensions (biases, norm
+    scales and shifts) get no weight decay, the usual exclusion (e.g. timm's); the weight
+    matrices keep theirs.
     """
     params: list[Any] = list(model.parameters())
     if not config.decay_norms_and_biases:
-        params = [
+        groups = [
             {"params": [p for p in params if p.ndim > 1]},
             {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0},
         ]
+        params = [group for group in groups if group["params"]]
     if config.optimizer == "lion":
         return Lion(params, lr=config.lr, weight_decay=config.weight_decay)
     kinds: dict[str, tuple[type[torch.optim.Optimizer], dict[str, Any]]] = {
