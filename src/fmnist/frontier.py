@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fmnist.paths import atomic_write, write_json
-from fmnist.precision import SELECTION_CLASS, UNRECORDED_GENERATION, as_class, generations_in
+from fmnist.precision import SELECTION_CLASS, UNRECORDED_GENERATION, as_class, generations
 from fmnist.recipes import DISTILLED, FRONTIER, SEEDS, TEACHER, Recipe, ablation_chain
 from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
@@ -200,16 +200,16 @@ def generation_of(row: Mapping[str, Any]) -> str:
 def mixed_generation_classes(rows: Iterable[Mapping[str, Any]]) -> set[str]:
     """The machine classes whose rows' minutes come from more than one CPU generation (or partly
     from unrecorded ones): their minutes compare only within one generation."""
-    generations: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, list[str | None]] = defaultdict(list)
     for row in rows:
-        generations[row["machine_class"]] |= generations_in(row.get("cpu_generation"))
-    return {machine_class for machine_class, found in generations.items() if len(found) > 1}
+        labels[row["machine_class"]].append(row.get("cpu_generation"))
+    return {machine_class for machine_class, found in labels.items() if len(generations(found)) > 1}
 
 
 def same_cpu(base: Summary, candidate: Summary, mixed: bool) -> bool:
     """Whether two recipes' minutes were measured on one CPU generation: one recorded generation
     each, the same; or, in a class of one generation (not ``mixed``), both unrecorded."""
-    found = generations_in(base.cpu_generation) | generations_in(candidate.cpu_generation)
+    found = generations([base.cpu_generation, candidate.cpu_generation])
     return len(found) == 1 and (not mixed or UNRECORDED_GENERATION not in found)
 
 
@@ -249,7 +249,7 @@ def screening_rows(recipes: Iterable[Recipe], records: Iterable[Mapping[str, Any
     rows = []
     for machine_class in dict.fromkeys([SELECTION_CLASS, *machine_classes(records)]):
         summaries = summarize(records, machine_class)
-        mixed = bool(mixed_generation_classes(candidate_row(s) for s in summaries.values()))
+        mixed = len(generations(s.cpu_generation for s in summaries.values())) > 1
         for recipe in recipes:
             summary = summaries.get(recipe.name)
             if summary is None and machine_class != SELECTION_CLASS:

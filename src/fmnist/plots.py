@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from fmnist.data import CLASSES, Split
 from fmnist.paths import assets_dir
-from fmnist.precision import UNRECORDED_GENERATION, generations_in
+from fmnist.precision import UNRECORDED_GENERATION, generations
 from fmnist.train import History
 
 
@@ -409,9 +409,9 @@ def frontier(rows: Sequence[Mapping[str, object]], goals: Sequence[tuple[float, 
         threads = sorted({str(r.get("threads", "")) for r in panel})
         cpus = sorted({str(r.get("cpu_model", "")) for r in panel if r.get("cpu_model")})
         cpu = cpus[0] if len(cpus) == 1 else f"{len(cpus)} CPU models"
-        generations = set().union(*(generations_in(r.get("cpu_generation")) for r in panel))
-        if len(generations) > 1:  # one class, CPUs of unequal speed: minutes compare within one only
-            unknown = " (some unrecorded)" if UNRECORDED_GENERATION in generations else ""
+        found = generations(r.get("cpu_generation") for r in panel)
+        if len(found) > 1:  # one class, CPUs of unequal speed: minutes compare within one only
+            unknown = " (some unrecorded)" if UNRECORDED_GENERATION in found else ""
             cpu += f"; minutes from more than one CPU generation{unknown}: see the frontier table"
         ax.set_title(f"{machine_class}\n{cpu}, {'/'.join(threads)} threads", fontsize=10)
         ax.set_xlabel("training minutes per seed on that CPU (validation included), log scale")

@@ -14,7 +14,7 @@ import functools
 import os
 import platform
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -168,10 +168,10 @@ def cpu_generation() -> str:
 UNRECORDED_GENERATION = "generation not recorded"  # a run from before `cpu_generation` was recorded
 
 
-def generations_in(label: str | None) -> set[str]:
-    """The CPU generations a recorded label names: one `cpu_generation`, or several joined by
-    `` / `` (a recipe's seeds on unequal CPUs); empty or missing is `UNRECORDED_GENERATION`."""
-    return set((label or UNRECORDED_GENERATION).split(" / "))
+def generations(labels: Iterable[str | None]) -> set[str]:
+    """The CPU generations these recorded labels name: each one `cpu_generation`, or several
+    joined by `` / `` (a recipe's seeds on unequal CPUs); empty or missing is `UNRECORDED_GENERATION`."""
+    return {found for label in labels for found in (label or UNRECORDED_GENERATION).split(" / ")}
 
 
 def machine() -> dict[str, str | int]:

@@ -155,11 +155,10 @@ def summarize(
 
 def cpu_generations(runs: Iterable[Mapping[str, Any]]) -> str:
     """The CPU generations (`fmnist.precision.cpu_generation`) the runs' minutes were measured on,
-    joined by `` / `` where they differ (`fmnist.precision.generations_in` splits them again);
+    joined by `` / `` where they differ (`fmnist.precision.generations` splits them again);
     `UNRECORDED_GENERATION` for a run from before it was recorded. One class can hold CPUs of
     unequal speed (two EPYCs named alike, epochs 2x apart)."""
-    found = set().union(*(precision.generations_in(r["environment"].get("cpu_generation")) for r in runs))
-    return " / ".join(sorted(found))
+    return " / ".join(sorted(precision.generations(r["environment"].get("cpu_generation") for r in runs)))
 
 
 def _summary(name: str, runs: list[Mapping[str, Any]]) -> Summary:
