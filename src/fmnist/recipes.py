@@ -1413,6 +1413,15 @@ MIXUP_LR1E3_CROP2_900 = variant(
     "flipcrop2-d02-mixup-lr1e3-e900",
     "flipshift-d02-mixup-lr1e3-e900 with shifts of up to 2 px instead of 1",
     augment=("hflip", "translate:2", "mixup:0.2"),
+    decisions={
+        AVX512_BF16_CLASS: (
+            "dropped",
+            "1 seed: validation 92.29 against flipshift-d02-mixup-lr1e3-e900's seed 0 92.74 on this "
+            "class's Zen 5 (-0.45, their last 25 epochs' mean -0.53), best epoch 846, 30.4 minutes on a "
+            "slow evening against 26.7 that afternoon; test, reported only, 92.12 against 92.54: a tie or "
+            "a loss: 1-px shifts stay",
+        )
+    },
 )
 # Its final fit on all 60,000 images, once kept: the next test of 93% on this class.
 MIXUP_LR1E3_900_60K = final_fit(
