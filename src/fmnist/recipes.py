@@ -237,7 +237,9 @@ WIDE_TRAIN = TrainConfig(
     precision="fp32",  # the fp32 baseline of the screening (measured before "auto" existed)
 )
 SHIFT_FLIP = ("hflip", "translate:1")
-SHIFT_FLIP_MIXUP = (*SHIFT_FLIP, "mixup:0.2")  # mixup (alpha 0.2) after the flips and shifts
+MIXUP = "mixup:0.2"  # mixup (alpha 0.2), after the flips and shifts
+SHIFT_FLIP_MIXUP = (*SHIFT_FLIP, MIXUP)
+CROP2_FLIP = ("hflip", "translate:2")  # shifts of up to 2 px (crop jitter) instead of 1
 
 WIDE_25 = Recipe(
     "wide-e25-fp32",
@@ -450,7 +452,7 @@ MID_CROP2_90 = variant(
             "instead, where heavier augmentation paid on AMX (mid512-flipcrop2-e400)",
         )
     },
-    augment=("hflip", "translate:2"),
+    augment=CROP2_FLIP,
 )
 MID_EMA_90 = variant(
     MID_FLIP_90,
@@ -480,7 +482,7 @@ MID_CROP2_400 = variant(
             "as at 90, so the long schedule does not rescue them here (the wide net on AMX is untested)",
         )
     },
-    augment=("hflip", "translate:2"),
+    augment=CROP2_FLIP,
 )
 # Depth at equal minutes: a third 512-wide layer costs about 40% more matrix work per epoch, so 65
 # epochs instead of 90.
@@ -1223,7 +1225,7 @@ MIXUP_ERASE_900 = variant(
     MIXUP_900,
     "flipshift-d02-mixup-erase-e900",
     "flipshift-d02-mixup-e900 with random erasing (p 0.5, 2-20% of the area) before the mixup",
-    augment=(*SHIFT_FLIP, "erase:0.5", "mixup:0.2"),
+    augment=(*SHIFT_FLIP, "erase:0.5", MIXUP),
     decisions={
         AVX512_BF16_CLASS: (
             "dropped",
@@ -1412,7 +1414,7 @@ MIXUP_LR1E3_CROP2_900 = variant(
     MIXUP_LR1E3_900,
     "flipcrop2-d02-mixup-lr1e3-e900",
     "flipshift-d02-mixup-lr1e3-e900 with shifts of up to 2 px instead of 1",
-    augment=("hflip", "translate:2", "mixup:0.2"),
+    augment=(*CROP2_FLIP, MIXUP),
     decisions={
         AVX512_BF16_CLASS: (
             "dropped",
