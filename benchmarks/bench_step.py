@@ -1,9 +1,10 @@
-"""The frontier MLP's training step against this machine's matrix rate, per native precision.
+"""The frontier MLP's training step against this machine's matrix rate, per precision it has.
 
     python benchmarks/bench_step.py [--steps 40] [--repeats 3] [--out assets/step_bench.jsonl]
 
-For each precision this machine does natively (fp32 always; bf16 where `fmnist.precision` says
-the matrix units do it natively), measured in one run, alternating, medians of ``--repeats``:
+For each precision this machine has instructions for (fp32 always; bf16 where the CPU has AMX or
+AVX-512 BF16, whether or not `precision="auto"` picks it there: the table shows why it does or
+does not), measured in one run, alternating, medians of ``--repeats``:
   1. the GEMM peak: the fastest (2048 x 2048) @ (2048 x 2048) product in that precision;
   2. the step of the frontier recipe (`flipshift-e135`: 784-1024-1024-10, batch norm, byte dropout
      masks, flips and 1-pixel shifts, batch 256, AdamW one-cycle, label smoothing) through
@@ -33,7 +34,7 @@ from torch.profiler import ProfilerActivity, profile
 
 from fmnist.data import Splits, load_data
 from fmnist.models import MLP
-from fmnist.precision import machine, native_bf16
+from fmnist.precision import cpu_has_amx, cpu_has_avx512_bf16, machine
 from fmnist.recipes import LONG
 from fmnist.speed import GROUPS, gemm_gflops, matrix_flops_per_step, op_group
 from fmnist.train import TrainConfig, fit, set_seed
@@ -108,7 +109,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "assets" / "step_bench.jsonl"))
     args = parser.parse_args()
     splits = load_data()
-    precisions = ["fp32"] + (["bf16"] if native_bf16("cpu") else [])
+    precisions = ["fp32"] + (["bf16"] if cpu_has_amx() or cpu_has_avx512_bf16() else [])
     rows = [measure(splits, precision, args.steps, args.repeats) for precision in precisions]
     with open(args.out, "a") as handle:
         for row in rows:

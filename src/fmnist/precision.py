@@ -1,10 +1,11 @@
 """Which precision a run trains in: bf16 autocast only where the hardware does bf16 natively.
 
 ``precision="auto"`` (the default everywhere) resolves, for the device a run trains on, to
-``"bf16"`` where the matrix units multiply bfloat16 natively (a CPU with AMX or AVX-512 BF16, a
-CUDA GPU that supports bf16) and to ``"fp32"`` everywhere else. On a CPU without native bf16
-(AVX2 or plain AVX-512) oneDNN emulates it, and a training step runs about 15x slower than in
-fp32. `machine_class` names the class a time was measured on, e.g. ``x86 AMX bf16``.
+``"bf16"`` where the matrix units multiply bfloat16 natively and faster than fp32 (a CPU with AMX,
+an AMD CPU with AVX-512 BF16, a CUDA GPU that supports bf16) and to ``"fp32"`` everywhere else. On
+a CPU without native bf16 (AVX2 or plain AVX-512) oneDNN emulates it, and a training step runs
+about 15x slower than in fp32; on an Intel Xeon with AVX-512 BF16 but no AMX it runs 1.6x slower.
+`machine_class` names the class a time was measured on, e.g. ``x86 AMX bf16``.
 """
 
 from __future__ import annotations
@@ -57,6 +58,19 @@ def cpu_has_avx512_bf16() -> bool:
     return bool(check()) if check is not None else "avx512_bf16" in _cpu_flags()
 
 
+# The CPU vendors whose AVX-512 BF16 dot products (without AMX) train faster than fp32, measured by
+# `benchmarks/bench_step.py` (assets/step_bench.jsonl, the frontier step in bf16 against fp32): AMD
+# Zen 4 1.8x and Zen 5 2.6x faster. An Intel Xeon with AVX-512 BF16 whose AMX tiles its VM hides
+# (GenuineIntel family 6 model 207, 2026-12-06) ran the step 1.6x slower in bf16 (GEMM 143 against
+# 262 GFLOP/s), so there `auto` stays in fp32.
+AVX512_BF16_PAYS_ON: tuple[str, ...] = ("AuthenticAMD",)
+
+
+def cpu_vendor() -> str:
+    """The CPU's vendor (``vendor_id`` in /proc/cpuinfo, e.g. ``GenuineIntel``), or ``""``."""
+    return _cpuinfo("vendor_id") or ""
+
+
 def onednn_bf16() -> bool:
     """oneDNN's own check. It answers True on any AVX-512 core, where bf16 may still be emulated."""
     return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
@@ -66,10 +80,12 @@ _ASSUMED_CPU_BF16: list[bool] = []  # set by `as_class`: answer for another mach
 
 
 def cpu_native_bf16() -> bool:
-    """Whether this CPU's matrix units multiply bfloat16 natively (not emulated by oneDNN)."""
+    """Whether this CPU multiplies bfloat16 matrices natively and faster than fp32: AMX tiles, or
+    AVX-512 BF16 on a vendor in `AVX512_BF16_PAYS_ON` (not emulated by oneDNN, not slower)."""
     if _ASSUMED_CPU_BF16:
         return _ASSUMED_CPU_BF16[-1]
-    return onednn_bf16() and (cpu_has_amx() or cpu_has_avx512_bf16())
+    avx512_bf16_pays = cpu_has_avx512_bf16() and cpu_vendor() in AVX512_BF16_PAYS_ON
+    return onednn_bf16() and (cpu_has_amx() or avx512_bf16_pays)
 
 
 @contextlib.contextmanager
@@ -111,15 +127,15 @@ def resolve_precision(precision: str, device: torch.device | str) -> Resolved:
 @functools.cache
 def _warn_once(kind: str) -> None:
     warnings.warn(
-        f"precision='bf16' on a {kind} without native bf16 runs, emulated, many times slower than "
-        "fp32; use precision='auto' to train in what the hardware does natively",
+        f"precision='bf16' on this {kind} runs slower than fp32 (bf16 is emulated here, or runs on an "
+        "Intel CPU's vectors without AMX); use precision='auto' to train in what the hardware does fastest",
         RuntimeWarning,
         stacklevel=4,
     )
 
 
 def warn_if_emulated(resolved: str, device: torch.device | str) -> None:
-    """Warn once per device kind when bf16 runs where the hardware only emulates it."""
+    """Warn once per device kind when bf16 runs where the hardware emulates it or runs it slower."""
     if resolved == "bf16" and not native_bf16(device):
         _warn_once(torch.device(device).type.upper())
 

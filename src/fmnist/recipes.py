@@ -27,7 +27,7 @@ Decision = tuple[str, str]  # (kept / dropped / measured / ..., why)
 SEEDS = (0, 1, 2)
 FP32_CLASS = "x86 AVX-512 fp32"  # where the fp32 classes' recipes were screened
 AVX2_CLASS = "x86 AVX2 fp32"  # AVX2 only (AMD EPYC Zen 3): the same fp32 keys, re-measured there
-AVX512_BF16_CLASS = "x86 AVX-512 bf16"  # AVX-512 BF16 without AMX (AMD EPYC Zen 4): bf16 is native
+AVX512_BF16_CLASS = "x86 AVX-512 bf16"  # AVX-512 BF16 without AMX, on AMD (EPYC Zen 4, Zen 5)
 # Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
 _LATE_KNOBS = {"distill": None, "weights_dtype": "float32"}
 
