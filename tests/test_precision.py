@@ -1,9 +1,10 @@
-"""precision="auto": bf16 only where the hardware does it natively; the precision that ran is recorded."""
+"""precision="auto": bf16 only where native and faster; the precision that ran is recorded."""
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
@@ -154,3 +155,28 @@ def test_the_cpu_generation_tells_apart_cpus_whose_model_name_is_the_same(monkey
     assert precision.machine()["cpu_generation"] == "AuthenticAMD family 26 model 2"
     monkeypatch.setattr(precision, "_cpuinfo", lambda *keys: None)  # not Linux: nothing to tell
     assert precision.cpu_generation() == ""
+
+
+@pytest.fixture
+def fresh_vendor():
+    """`cpu_vendor` is cached: each lookup here reads afresh, and the real answer is back afterwards."""
+    precision.cpu_vendor.cache_clear()
+    yield lambda: (precision.cpu_vendor.cache_clear(), precision.cpu_vendor())[1]
+    precision.cpu_vendor.cache_clear()
+
+
+def test_the_vendor_comes_from_cpuinfo_or_else_from_the_platform(monkeypatch, fresh_vendor):
+    monkeypatch.setattr(precision, "_cpuinfo", lambda *keys: "AuthenticAMD" if "vendor_id" in keys else None)
+    assert fresh_vendor() == "AuthenticAMD"
+    monkeypatch.setattr(precision, "_cpuinfo", lambda *keys: None)  # Windows: no /proc/cpuinfo
+    windows_says = "AMD64 Family 25 Model 17 Stepping 1, AuthenticAMD"
+    monkeypatch.setattr(precision.platform, "processor", lambda: windows_says)
+    assert fresh_vendor() == "AuthenticAMD"
+    monkeypatch.setattr(precision.platform, "processor", lambda: "arm")
+    assert fresh_vendor() == ""
+
+
+@pytest.mark.skipif(not Path("/proc/cpuinfo").is_file(), reason="Linux only")
+@pytest.mark.skipif(not precision.platform.machine().lower().startswith(("x86", "amd64")), reason="x86 only")
+def test_this_x86_linux_machine_names_its_vendor(fresh_vendor):
+    assert fresh_vendor() in (*precision.AVX512_BF16_PAYS_ON, "GenuineIntel")

@@ -1,10 +1,10 @@
-"""Which precision a run trains in: bf16 autocast only where the hardware does bf16 natively.
+"""Which precision a run trains in: bf16 autocast only where the hardware does bf16 natively and faster.
 
 ``precision="auto"`` (the default everywhere) resolves, for the device a run trains on, to
 ``"bf16"`` where the matrix units multiply bfloat16 natively and faster than fp32 (a CPU with AMX,
 an AMD CPU with AVX-512 BF16, a CUDA GPU that supports bf16) and to ``"fp32"`` everywhere else. On
 a CPU without native bf16 (AVX2 or plain AVX-512) oneDNN emulates it, and a training step runs
-about 15x slower than in fp32; on an Intel Xeon with AVX-512 BF16 but no AMX it runs 1.6x slower.
+about 15x slower than in fp32; on an Intel Xeon with AVX-512 BF16 but no AMX it runs 1.4x slower.
 `machine_class` names the class a time was measured on, e.g. ``x86 AMX bf16``.
 """
 
@@ -61,14 +61,20 @@ def cpu_has_avx512_bf16() -> bool:
 # The CPU vendors whose AVX-512 BF16 dot products (without AMX) train faster than fp32, measured by
 # `benchmarks/bench_step.py` (assets/step_bench.jsonl, the frontier step in bf16 against fp32): AMD
 # Zen 4 1.8x and Zen 5 2.6x faster. An Intel Xeon with AVX-512 BF16 whose AMX tiles its VM hides
-# (GenuineIntel family 6 model 207, 2026-12-06) ran the step 1.6x slower in bf16 (GEMM 143 against
-# 262 GFLOP/s), so there `auto` stays in fp32.
+# (GenuineIntel family 6 model 207, 2026-12-06) ran the step 1.4x slower in bf16 (GEMM 146 against
+# 280 GFLOP/s), so every Intel without AMX stays in fp32 (a bare-metal Cooper Lake is unmeasured).
 AVX512_BF16_PAYS_ON: tuple[str, ...] = ("AuthenticAMD",)
 
 
+@functools.cache
 def cpu_vendor() -> str:
-    """The CPU's vendor (``vendor_id`` in /proc/cpuinfo, e.g. ``GenuineIntel``), or ``""``."""
-    return _cpuinfo("vendor_id") or ""
+    """The CPU's vendor, e.g. ``GenuineIntel``: ``vendor_id`` in /proc/cpuinfo, else the vendor
+    string that ends what the platform says (Windows: ``AMD64 Family 25 ..., AuthenticAMD``), or ``""``."""
+    found = _cpuinfo("vendor_id")
+    if found:
+        return found
+    said = platform.processor()
+    return next((vendor for vendor in ("AuthenticAMD", "GenuineIntel") if vendor in said), "")
 
 
 def onednn_bf16() -> bool:
@@ -105,7 +111,8 @@ def cuda_native_bf16() -> bool:
 
 
 def native_bf16(device: torch.device | str) -> bool:
-    """Whether ``device`` multiplies bfloat16 matrices natively. MPS: no (fp32 is the safe choice)."""
+    """Whether ``device`` multiplies bfloat16 matrices natively and faster than fp32. MPS: no (fp32
+    is the safe choice)."""
     kind = torch.device(device).type
     if kind == "cpu":
         return cpu_native_bf16()
@@ -115,7 +122,7 @@ def native_bf16(device: torch.device | str) -> bool:
 
 
 def resolve_precision(precision: str, device: torch.device | str) -> Resolved:
-    """``"auto"`` -> ``"bf16"`` where ``device`` does bf16 natively, else ``"fp32"``; an explicit
+    """``"auto"`` -> ``"bf16"`` where ``device`` does bf16 natively and faster, else ``"fp32"``; an explicit
     choice stays. (`as_class` answers the hardware question for another machine class.)"""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
@@ -127,8 +134,8 @@ def resolve_precision(precision: str, device: torch.device | str) -> Resolved:
 @functools.cache
 def _warn_once(kind: str) -> None:
     warnings.warn(
-        f"precision='bf16' on this {kind} runs slower than fp32 (bf16 is emulated here, or runs on an "
-        "Intel CPU's vectors without AMX); use precision='auto' to train in what the hardware does fastest",
+        f"precision='bf16' on this {kind} runs slower than fp32 (emulated, or not faster natively); "
+        "use precision='auto' to train in what the hardware does fastest",
         RuntimeWarning,
         stacklevel=4,
     )

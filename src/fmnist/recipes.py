@@ -265,8 +265,8 @@ WIDE_25_BF16 = variant(
     },
     precision="bf16",
 )
-# From here on the precision follows the hardware ("auto"): bf16 where the CPU does it natively
-# (where these recipes were screened: AMX, so their committed keys say bf16), fp32 elsewhere.
+# From here on the precision follows the hardware ("auto"): bf16 where the CPU does it natively and
+# faster (where these recipes were screened: AMX, so their committed keys say bf16), fp32 elsewhere.
 WIDE_25_BYTES = variant(
     WIDE_25_BF16,
     "wide-e25-bf16-bytes",
@@ -361,7 +361,7 @@ LONGEST_60K = final_fit(
     },
 )
 
-# Where the CPU has no native bf16 (AVX2, AVX-512 without BF16: "auto" trains in fp32), a wide epoch
+# Where bf16 does not pay (AVX2, AVX-512 without BF16 or AMX on Intel: "auto" trains in fp32), a wide epoch
 # costs about twice AMX's, so the 1-minute point needs a cheaper recipe: fewer epochs of the same net,
 # or a narrower net for more epochs (issue #16). Both screened on the AVX-512 fp32 class, 3 seeds.
 WIDE_7 = variant(

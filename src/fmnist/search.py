@@ -40,8 +40,8 @@ AUGMENTS: dict[str, tuple[str, ...]] = {
     "mixup": ("mixup:0.2",),
     "erase": ("erase:0.5",),
 }
-# What every trial shares: AdamW with a one-cycle schedule, the precision the hardware does natively
-# (bf16 matrix products where it has them: the committed study ran on AMX, in bf16).
+# What every trial shares: AdamW with a one-cycle schedule, the precision the hardware does fastest
+# (bf16 matrix products where they are native and faster: the committed study ran on AMX, in bf16).
 BASE_TRAIN = TrainConfig(optimizer="adamw", schedule="onecycle", precision="auto", progress=False)
 
 

@@ -87,7 +87,7 @@ class TrainConfig:
     drop_last: bool = False
     keep_best: Literal["val_acc", "val_loss"] | None = "val_acc"
     eval_batch_size: int = 4096
-    precision: Precision = "auto"  # auto: bf16 autocast where the hardware does bf16 natively, else fp32
+    precision: Precision = "auto"  # auto: bf16 autocast where native and faster, else fp32
     progress: bool = True
     checkpoint_path: str | None = None  # if set, the resumable state is written here (see checkpoint_every)
     checkpoint_every: float = 60.0  # seconds: write the state once this long has passed (0: every epoch)
