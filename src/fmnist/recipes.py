@@ -1420,8 +1420,8 @@ MIXUP_LR1E3_CROP2_900 = variant(
             "dropped",
             "1 seed: validation 92.29 against flipshift-d02-mixup-lr1e3-e900's seed 0 92.74 on this "
             "class's Zen 5 (-0.45, their last 25 epochs' mean -0.53), best epoch 846, 30.4 minutes on a "
-            "slow evening against 26.7 that afternoon; test, reported only, 92.12 against 92.54: a tie or "
-            "a loss: 1-px shifts stay",
+            "slow evening against 26.7 that afternoon; test, reported only, 92.12 against 92.54: a loss "
+            "of about four seed stds: 1-px shifts stay",
         )
     },
 )
