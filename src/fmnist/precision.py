@@ -181,7 +181,7 @@ def cpu_generation() -> str:
     """The CPU's vendor, family and model numbers (``/proc/cpuinfo``), e.g. ``AuthenticAMD family 26
     model 2`` (a Zen 5): what tells apart two CPUs of one class whose model name is only ``AMD EPYC``;
     ``""`` where they are not given."""
-    parts = [_cpuinfo("vendor_id"), _cpuinfo("cpu family"), _cpuinfo("model")]
+    parts = [cpu_vendor(), _cpuinfo("cpu family"), _cpuinfo("model")]
     if not all(parts):
         return ""
     vendor, family, model = parts
