@@ -182,3 +182,12 @@ def test_the_vendor_comes_from_cpuinfo_or_else_from_the_platform(monkeypatch, fr
 @pytest.mark.skipif(not precision.platform.machine().lower().startswith(("x86", "amd64")), reason="x86 only")
 def test_this_x86_linux_machine_names_its_vendor(fresh_vendor):
     assert fresh_vendor() in (*precision.AVX512_BF16_PAYS_ON, "GenuineIntel")
+
+
+def test_generation_labels_split_where_seeds_ran_on_unequal_cpus_and_name_missing_ones():
+    zen3, zen5 = "AuthenticAMD family 25 model 1", "AuthenticAMD family 26 model 2"
+    assert precision.recorded_generation(zen3) == zen3
+    assert precision.recorded_generation("") == precision.recorded_generation(None)
+    assert precision.recorded_generation(None) == precision.UNRECORDED_GENERATION
+    found = precision.generations([f"{zen3} / {zen5}", zen3, None])
+    assert found == {zen3, zen5, precision.UNRECORDED_GENERATION}

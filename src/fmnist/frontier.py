@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from fmnist.paths import atomic_write, write_json
-from fmnist.precision import SELECTION_CLASS, UNRECORDED_GENERATION, as_class, generations
+from fmnist.precision import (
+    SELECTION_CLASS,
+    UNRECORDED_GENERATION,
+    as_class,
+    generations,
+    recorded_generation,
+)
 from fmnist.recipes import DISTILLED, FRONTIER, SEEDS, TEACHER, Recipe, ablation_chain
 from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
@@ -194,7 +200,7 @@ def _pct(mean: float | None, std: float | None = None) -> str:
 
 def generation_of(row: Mapping[str, Any]) -> str:
     """The CPU generation a row's minutes were measured on (`UNRECORDED_GENERATION` if unknown)."""
-    return row.get("cpu_generation") or UNRECORDED_GENERATION
+    return recorded_generation(row.get("cpu_generation"))
 
 
 def mixed_generation_classes(rows: Iterable[Mapping[str, Any]]) -> set[str]:

@@ -191,10 +191,15 @@ def cpu_generation() -> str:
 UNRECORDED_GENERATION = "generation not recorded"  # a run from before `cpu_generation` was recorded
 
 
+def recorded_generation(label: str | None) -> str:
+    """A recorded `cpu_generation` label as published: empty or missing is `UNRECORDED_GENERATION`."""
+    return label or UNRECORDED_GENERATION
+
+
 def generations(labels: Iterable[str | None]) -> set[str]:
     """The CPU generations these recorded labels name: each one `cpu_generation`, or several
     joined by `` / `` (a recipe's seeds on unequal CPUs); empty or missing is `UNRECORDED_GENERATION`."""
-    return {found for label in labels for found in (label or UNRECORDED_GENERATION).split(" / ")}
+    return {found for label in labels for found in recorded_generation(label).split(" / ")}
 
 
 def machine() -> dict[str, str | int]:
