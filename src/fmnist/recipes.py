@@ -1497,12 +1497,13 @@ W768_DROPOUT1_400 = variant(
     decisions={
         AVX2_CLASS: (
             "dropped",
-            "1 seed: validation 92.11 against mid512-flipshift-d01-e400's seed 0 92.03 (+0.08; their last 25 "
-            "epochs' means +0.09), best epoch 398, in 26.4 minutes on the Zen 3 of 2026-12-07 (3.8-4.0 "
-            "seconds an epoch, where the 512-wide net's 60k fit took 3.0 the same day, about 2.4 for 48k: "
-            "1.6 times); a gain of under two of the base's seed stds, as 700 epochs' +0.05 was, at as many "
-            "more minutes, and its 60k fit (about 33 minutes a seed here) would not fit the 30 (test, "
-            "reported only: 92.31 against 91.94); seeds 1-2 not run",
+            "2 seeds: validation 92.11 / 92.07 against mid512-flipshift-d01-e400's seeds 92.03 / 92.12, "
+            "paired +0.08 and -0.05 (seed 0's last 25 epochs' means +0.09), in 26.4 and 24.8 minutes on "
+            "the Zen 3 of 2026-12-07 (3.3-4.2 seconds an epoch, where the 512-wide net's 60k fit took 3.0 "
+            "the same day, about 2.4 for 48k: about 1.6 times); a tie, as 700 epochs' +0.05 was, at as "
+            "many more minutes, and its 60k fit (about 33 minutes a seed here) would not fit the 30 "
+            "(test, reported only: 92.31 / 92.00 against 91.94 / 91.77); a third seed would not turn a "
+            "tie at 1.6 times the minutes into a kept gain",
         )
     },
 )
