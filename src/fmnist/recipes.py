@@ -1471,7 +1471,7 @@ MIXUP_NO_1D_DECAY_900 = variant(
 )
 # The AVX2 class's 30-minute point, mid512-flipshift-d01-e400 (chosen there by validation), trained on
 # all 60,000 images: that class's answer beside AMX's flipshift-d02-e600-60k (1.25 times the 48k
-# run's epoch cost, about 16 minutes a seed there).
+# run's epoch cost).
 MID_DROPOUT1_400_60K = final_fit(
     MID_DROPOUT1_400,
     "mid512-flipshift-d01-e400-60k",
