@@ -16,7 +16,7 @@ run: setup data
 	$(PY) -m fmnist notebooks
 	$(PY) -m fmnist report
 
-## study: the long work (hours): every seed of every recipe planned on this CPU class (fmnist.plan:
+## study: the long work (hours): every seed of every recipe planned on this CPU class (fmnist.lab.plan:
 ## the reference recipes, and each screening candidate once its base was kept here; `python -m
 ## fmnist study --plan` lists them). Finished runs are skipped; an interrupted run resumes. Commit assets/.
 study: setup data
@@ -67,14 +67,14 @@ demo: setup
 screenshot: setup data browser
 	FMNIST_DEMO_SCREENSHOT=assets/demo.png $(PY) -m pytest -q tests/test_demo_browser.py -k uploaded_photo
 
-## lint: ruff over the package, tests and benchmarks; the import contracts (pyproject.toml): floors
-## only point down (outputs -> research -> library) and no circles of imports
+## lint: ruff over the package, tests and benchmarks; the import contracts (pyproject.toml): the
+## library never imports the lab, floors only point down, and no circles of imports
 lint: setup
 	$(PY) -m ruff check src tests benchmarks hubconf.py
 	$(PY) -m ruff format --check src tests benchmarks hubconf.py
 	$(VENV)/bin/lint-imports
 
-## report: regenerate the README's results table from assets/results/*.json
+## report: regenerate the README's and docs/' generated tables, figures and the research log from assets/
 report: setup
 	$(PY) -m fmnist report
 

@@ -1,8 +1,7 @@
 """torch.hub entry points: fmnist's shipped fully-connected models, in eval mode, with metadata.
 
     import torch
-    model = torch.hub.load("<owner>/fmnist", "mlp")                 # from GitHub
-    model = torch.hub.load("/path/to/clone", "mlp", source="local")  # from a clone
+    model = torch.hub.load("/path/to/clone", "mlp", source="local")  # from a clone of this repository
     model.metadata   # recipe, seed, val/test accuracy, precision, the CPU class it trained on
 
 The model takes normalized images, float (N, 784) or (N, 1, 28, 28): ``(pixels / 255 - 0.2860) /

@@ -25,9 +25,9 @@ import torch
 
 import fmnist
 from fmnist.augment import Augment, build
+from fmnist.lab.recipes import ELASTIC_135, MIXUP_600, Recipe
 from fmnist.models import MLP
 from fmnist.precision import machine
-from fmnist.recipes import ELASTIC_135, MIXUP_600, Recipe
 from fmnist.train import fit, set_seed
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,9 +30,9 @@ import torch
 
 import fmnist
 import fmnist.train as train
+from fmnist.lab.recipes import WIDE_DROPOUT2_600 as RECIPE
 from fmnist.models import MLP
 from fmnist.precision import machine
-from fmnist.recipes import WIDE_DROPOUT2_600 as RECIPE
 from fmnist.train import TrainConfig, fit, set_seed
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,9 +39,9 @@ def child(mode: str, share: float, steps: int) -> dict[str, float]:
     the hidden units stopped (0: a clean model)."""
     import torch
 
+    from fmnist.lab.recipes import WIDE_DROPOUT2_600 as RECIPE
     from fmnist.models import MLP
     from fmnist.precision import A_DENORMAL, resolve_precision
-    from fmnist.recipes import WIDE_DROPOUT2_600 as RECIPE
     from fmnist.train import make_optimizer, set_seed, training_loss
 
     if mode == "flush":  # as flushing_denormals does, for the whole process, before any parallel op

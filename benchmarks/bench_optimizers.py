@@ -28,9 +28,9 @@ from pathlib import Path
 
 import torch
 
+from fmnist.lab.recipes import MID_DROPOUT2_90, MID_LION_90
 from fmnist.models import MLP
 from fmnist.precision import machine
-from fmnist.recipes import MID_DROPOUT2_90, MID_LION_90
 from fmnist.train import make_optimizer, set_seed, training_loss
 
 ROOT = Path(__file__).resolve().parents[1]

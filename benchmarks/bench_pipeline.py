@@ -41,8 +41,8 @@ from torchvision.datasets import FashionMNIST
 
 import fmnist
 from fmnist.data import raw_dir
-from fmnist.recipes import RECIPES
-from fmnist.speed import gemm_gflops
+from fmnist.lab.recipes import RECIPES
+from fmnist.lab.speed import gemm_gflops
 
 TARGET = 0.8865  # the reference notebook's best test accuracy (model 2)
 WIDE_HIDDEN, WIDE_BATCH = [2048, 2048], 512  # the widest model trained here, for the GEMM fraction

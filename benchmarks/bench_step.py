@@ -9,7 +9,7 @@ does not), measured in one run, alternating, medians of ``--repeats``:
   2. the step of the frontier recipe (`flipshift-e135`: 784-1024-1024-10, batch norm, byte dropout
      masks, flips and 1-pixel shifts, batch 256, AdamW one-cycle, label smoothing) through
      `fmnist.fit` itself, over ``--steps`` batches; times 188 steps for a 48k epoch;
-  3. the step's matrix FLOPs (`fmnist.speed.matrix_flops_per_step`) over its time: the matrix
+  3. the step's matrix FLOPs (`fmnist.lab.speed.matrix_flops_per_step`) over its time: the matrix
      FLOP rate, as a share of (1) — how near the step runs to what the machine can do;
   4. where a step's time goes: torch.profiler's self CPU time per op, grouped (matrix products,
      batch norm, dropout masks, activations, elementwise products, augmentation and gather, loss,
@@ -33,10 +33,10 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 from fmnist.data import Splits, load_data
+from fmnist.lab.recipes import LONG
+from fmnist.lab.speed import GROUPS, gemm_gflops, matrix_flops_per_step, op_group
 from fmnist.models import MLP
 from fmnist.precision import cpu_has_amx, cpu_has_avx512_bf16, machine
-from fmnist.recipes import LONG
-from fmnist.speed import GROUPS, gemm_gflops, matrix_flops_per_step, op_group
 from fmnist.train import TrainConfig, fit, set_seed
 
 STEPS_PER_EPOCH = math.ceil(48_000 / LONG.train.batch_size)
@@ -114,7 +114,7 @@ def main() -> None:
     with open(args.out, "a") as handle:
         for row in rows:
             handle.write(json.dumps(row) + "\n")
-    from fmnist.speed import step_table
+    from fmnist.lab.speed import step_table
 
     print(step_table(rows))
     print(f"appended to {args.out}")

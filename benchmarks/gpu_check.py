@@ -21,9 +21,9 @@ from pathlib import Path
 import torch
 
 from fmnist.data import load_data
+from fmnist.lab.recipes import LONG
 from fmnist.models import MLP
 from fmnist.precision import cuda_native_bf16, resolve_precision
-from fmnist.recipes import LONG
 from fmnist.train import fit, set_seed
 
 

@@ -3,7 +3,7 @@
     pip install -e ".[bench]"     # scikit-learn
     python benchmarks/reference_points.py [--seeds 0 1 2] [--steps 150]
 
-Two rows, in the frontier's row format (see `fmnist.frontier`):
+Two rows, in the frontier's row format (see `fmnist.lab.frontier`):
   1. the reference notebook as written (model 2): its own input pipeline (torchvision
      FashionMNIST, per-image ToTensor + Normalize through a DataLoader, batch 64, Adam 7e-4, 35
      epochs, a validation pass per epoch). Its minutes are one epoch of that pipeline, timed over
@@ -29,8 +29,9 @@ import torch
 import torch.nn.functional as F
 
 import fmnist
-from fmnist.frontier import REFERENCE_POINTS_FILE
-from fmnist.results import load_results, machine
+from fmnist.lab.frontier import REFERENCE_POINTS_FILE
+from fmnist.lab.results import load_results
+from fmnist.precision import machine_description
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pipeline import reference_loader, train_steps
@@ -118,7 +119,7 @@ def main() -> None:
     splits = fmnist.load_data()
     rows = [reference_notebook_row(splits, args.steps), sklearn_row(splits, args.seeds)]
     for row in rows:
-        row["machine"] = machine()
+        row["machine"] = machine_description()
     Path(args.out).write_text(json.dumps(rows, indent=2) + "\n")
     print(json.dumps(rows, indent=2))
 

@@ -2,7 +2,7 @@
 
     python benchmarks/seed_ensembles.py flipshift-d02-e600-60k [more recipes] [--seeds 0 1 2]
 
-Each row (`fmnist.frontier.seed_ensemble_row`) is its own method, ``ensemble``: one ensemble of
+Each row (`fmnist.lab.frontier.seed_ensemble_row`) is its own method, ``ensemble``: one ensemble of
 the seeds' models, costing all their training minutes, never folded into the single MLP's row.
 It needs each seed's kept model (``runs/results/<key><class suffix>.pt``), which only the machine
 that trained it has. Before it is used, each model must reproduce the test accuracy its result
@@ -22,13 +22,13 @@ from pathlib import Path
 import fmnist
 from fmnist.checkpoint import load_model
 from fmnist.evaluate import evaluate
-from fmnist.frontier import SEED_ENSEMBLES_FILE, seed_ensemble_row
+from fmnist.lab.frontier import SEED_ENSEMBLES_FILE, seed_ensemble_row
+from fmnist.lab.recipes import Recipe, get_recipe
+from fmnist.lab.results import load_results, machine_class_of, summarize
+from fmnist.lab.runner import model_path
 from fmnist.models import MLP, Ensemble
 from fmnist.paths import write_json
 from fmnist.precision import machine_class
-from fmnist.recipes import Recipe, get_recipe
-from fmnist.results import load_results, machine_class_of, summarize
-from fmnist.runner import model_path
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ from conftest import synthetic_split
 
 import fmnist.data
 import fmnist.train
-from fmnist.cli import main
+from fmnist.lab.cli import main
 
 _train_one_epoch = fmnist.train._train_one_epoch
 PAUSE = float(os.environ.get("FMNIST_TEST_EPOCH_SLEEP", "0.1"))

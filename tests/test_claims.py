@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from fmnist import claims, runner
-from fmnist.cli import build_parser
-from fmnist.recipes import Recipe
+from fmnist.lab import claims, runner
+from fmnist.lab.cli import build_parser
+from fmnist.lab.recipes import Recipe
 from fmnist.train import TrainConfig
 
 TINY = Recipe(

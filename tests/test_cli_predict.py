@@ -10,13 +10,13 @@ import pytest
 import torch
 from PIL import Image
 
-from fmnist.cli import main
 from fmnist.data import CLASSES, load_data
 from fmnist.evaluate import evaluate, predict
 from fmnist.images import ImageFileError, load_image_file, to_fashion_mnist
+from fmnist.lab.cli import main
+from fmnist.lab.recipes import RECIPES
 from fmnist.models import MLP, model_from_config
 from fmnist.pretrained import available, load_pretrained, pretrained_path, publish
-from fmnist.recipes import RECIPES
 
 
 def _best_recipe_config() -> dict:
@@ -44,11 +44,11 @@ def test_the_best_ensemble_is_still_shipped_under_its_name():
 
 
 def test_the_default_shipped_model_is_the_frontiers_best_by_validation_and_says_how_it_was_trained():
+    from fmnist.lab.recipes import all_recipes, frontier_names
+    from fmnist.lab.results import load_results, summarize
+    from fmnist.lab.runner import selection_val
     from fmnist.precision import as_class
     from fmnist.pretrained import default_name
-    from fmnist.recipes import all_recipes, frontier_names
-    from fmnist.results import load_results, summarize
-    from fmnist.runner import selection_val
 
     model = load_pretrained()
     assert pretrained_path().stat().st_size <= 10_000_000

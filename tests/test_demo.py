@@ -13,8 +13,8 @@ import torch
 from PIL import Image
 
 from fmnist import demo
-from fmnist.cli import main
 from fmnist.images import ImageFileError, load_image_file, read_image_bytes
+from fmnist.lab.cli import main
 from fmnist.models import CLASSES
 
 

@@ -11,12 +11,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from fmnist import augment, distill, teachers
+from fmnist import augment
 from fmnist.data import normalize
-from fmnist.distill import DistilledTargets, DistillSpec, draw_views, indexed, precompute_views, render
-from fmnist.recipes import Recipe
-from fmnist.runner import run
-from fmnist.teachers import ConvTeacher, TeacherSpec, get_teacher
+from fmnist.lab import distill, teachers
+from fmnist.lab.distill import DistilledTargets, DistillSpec, draw_views, indexed, precompute_views, render
+from fmnist.lab.recipes import Recipe
+from fmnist.lab.runner import run
+from fmnist.lab.teachers import ConvTeacher, TeacherSpec, get_teacher
 from fmnist.train import TrainConfig
 
 TINY_TEACHER = TeacherSpec(
@@ -141,7 +142,7 @@ def test_a_distilled_student_is_its_own_labelled_row_and_the_teacher_a_cnn_recor
     assert record["method"] == "distilled" and record["fully_connected"]
     assert "teacher" in record["description"] and record["teacher"]["name"] == "tiny-cnn"
     assert "val_flip_tta" in record  # the views flip, so flip averaging is measured too
-    from fmnist.paths import results_dir
+    from fmnist.lab.folders import results_dir
 
     (teacher_file,) = results_dir().glob("teacher-tiny-cnn-seed0-*.json")
     teacher = json.loads(teacher_file.read_text())
@@ -165,7 +166,7 @@ def test_an_mlp_teacher_self_distills_and_its_record_says_fully_connected(splits
     )
     record = run(student, splits, 0, folder=tmp_path).record
     assert record["method"] == "distilled" and record["teacher"]["name"] == "tiny-mlp"
-    from fmnist.paths import results_dir
+    from fmnist.lab.folders import results_dir
 
     (teacher_file,) = results_dir().glob("teacher-tiny-mlp-seed0-*.json")
     teacher = json.loads(teacher_file.read_text())
@@ -228,7 +229,7 @@ def test_an_ensemble_teacher_averages_its_seeds_probabilities_and_each_seed_is_a
     )
     record = run(student, splits, 0, folder=tmp_path).record
     assert record["teacher"]["members"] == 2 and record["teacher"]["val_accuracy"] == teacher.val_accuracy
-    from fmnist.paths import results_dir
+    from fmnist.lab.folders import results_dir
 
     seeds = sorted(
         json.loads(p.read_text())["seed"] for p in results_dir().glob("teacher-tiny-mlp-ensemble-*")

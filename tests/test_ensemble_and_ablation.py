@@ -11,10 +11,10 @@ import torch
 
 from fmnist.checkpoint import load_model, round_weights_, save_model
 from fmnist.evaluate import evaluate, hidden_features
+from fmnist.lab.recipes import ABLATION, BEST_ENSEMBLE, SEED_DEEP, SEED_SMALL, ablation_chain
+from fmnist.lab.results import architecture, results_table
+from fmnist.lab.runner import member_seed, run
 from fmnist.models import MLP, PRESETS, Ensemble, model_from_config
-from fmnist.recipes import ABLATION, BEST_ENSEMBLE, SEED_DEEP, SEED_SMALL, ablation_chain
-from fmnist.results import architecture, results_table
-from fmnist.runner import member_seed, run
 
 
 def _members(count: int = 3) -> list[MLP]:

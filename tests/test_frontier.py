@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fmnist.frontier import (
+from fmnist.lab.frontier import (
     REFERENCE_POINTS_FILE,
     SEED_ENSEMBLES_FILE,
     frontier_rows,
@@ -14,11 +14,11 @@ from fmnist.frontier import (
     measured_rows,
     paired_table,
     read_screening,
-    screening_summary,
     seed_ensemble_row,
     write_screening,
 )
-from fmnist.results import summarize
+from fmnist.lab.research_log import chapter_table
+from fmnist.lab.results import summarize
 
 COMMON = {"method": "labels", "train_seconds": 60, "parameters": 1, "config": {}}
 
@@ -78,12 +78,13 @@ def test_a_class_whose_minutes_come_from_two_cpu_generations_names_each_rows_gen
     assert "| x86 AMX bf16 | a benchmark's row |" in frontier_table([*rows, measured])  # still unrecorded
 
 
-def test_the_screening_summary_names_generations_as_the_frontier_does():
+def test_the_research_log_names_generations_as_the_frontier_does():
     def screened(candidate: str, generation: str | None, seeds: list[int]) -> dict:
         return {
             "candidate": candidate,
             "machine_class": "x86 AVX-512 bf16",
             "base": None,
+            "description": "a change",
             "seeds": seeds,
             "val_acc_mean": 0.9,
             "val_acc_std": 0.0,
@@ -92,15 +93,16 @@ def test_the_screening_summary_names_generations_as_the_frontier_does():
             "minutes": 1.0,
             "cpu_generation": generation,
             "decision": "dropped",
+            "why": "below its base",
         }
 
     rows = [screened("new", "family 26", [0]), screened("old", None, [0]), screened("untried", None, [])]
-    summary = screening_summary(rows)
-    assert "| x86 AVX-512 bf16 (family 26) | new |" in summary
-    assert "| x86 AVX-512 bf16 (generation not recorded) | old |" in summary
-    assert "untried" not in summary
-    alone = screening_summary(rows[:1])
-    assert "| x86 AVX-512 bf16 | new |" in alone
+    table = chapter_table(["new", "old", "untried"], rows, {})
+    assert "| `new` |  | a change | x86 AVX-512 bf16 (family 26) |" in table
+    assert "| `old` |  | a change | x86 AVX-512 bf16 (generation not recorded) |" in table
+    assert "| `untried` |  |  | | | | | | not a candidate | |" in table
+    alone = chapter_table(["new"], rows[:1], {})
+    assert "| `new` |  | a change | x86 AVX-512 bf16 |" in alone
 
 
 def test_measured_rows_gather_both_benchmarks_files_and_need_neither(tmp_path: Path):
@@ -111,11 +113,12 @@ def test_measured_rows_gather_both_benchmarks_files_and_need_neither(tmp_path: P
     assert [row["recipe"] for row in measured_rows(tmp_path)] == ["a reference", "an ensemble"]
 
 
-def test_the_screening_summary_lists_only_candidates_that_ran_with_their_change_from_base():
+def test_the_research_log_shows_each_run_with_its_change_from_base_and_its_decision():
     ran = {
         "machine_class": "x86 AMX bf16",
         "candidate": "new",
         "base": "old",
+        "description": "one change",
         "seeds": [0, 1],
         "val_acc_mean": 0.925,
         "val_acc_std": 0.001,
@@ -123,14 +126,19 @@ def test_the_screening_summary_lists_only_candidates_that_ran_with_their_change_
         "val_seen_in_training": False,
         "minutes": 26.33,
         "decision": "kept",
+        "why": "above its base",
     }
-    waiting = {**ran, "candidate": "later", "seeds": [], "val_acc_mean": None, "minutes": None}
     fit = {**ran, "candidate": "new-60k", "base": "new", "val_change_vs_base": None}
     fit["val_seen_in_training"] = True
-    table = screening_summary([ran, waiting, fit])
-    assert "| x86 AMX bf16 | new | old | 2 | 92.50 ± 0.10 | +0.26 | 26.3 | kept |" in table
-    assert "later" not in table
-    assert "| new-60k | new | 2 | 92.50 ± 0.10 (seen in training) |  | 26.3 |" in table
+    table = chapter_table(["new", "new-60k"], [ran, fit], {})
+    assert (
+        "| `new` | old | one change | x86 AMX bf16 | 2 | 92.50 ± 0.10 | +0.26 | 26.3 | kept "
+        "| above its base |" in table
+    )
+    assert (
+        "| `new-60k` | new | one change | x86 AMX bf16 | 2 | 92.50 ± 0.10 (seen in training) |  | 26.3 |"
+        in table
+    )
 
 
 def test_the_screening_file_reads_back_what_was_written(tmp_path: Path):

@@ -22,7 +22,7 @@ clone, images_file = sys.argv[1], sys.argv[2]
 src = os.path.realpath(os.path.join(clone, "src"))
 sys.path = [p for p in sys.path if os.path.realpath(p or ".") != src]
 BLOCKED = {"torchvision", "matplotlib", "PIL", "optuna", "sqlalchemy", "tqdm", "pandas"}
-RESEARCH = {"fmnist.data", "fmnist.train", "fmnist.recipes", "fmnist.runner", "fmnist.results"}
+RESEARCH = {"fmnist.data", "fmnist.train", "fmnist.lab.recipes", "fmnist.lab.runner", "fmnist.lab.results"}
 
 class Refuse(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fmnist.keys import config_hash, unless_default
-from fmnist.recipes import WIDE_25
+from fmnist.lab.keys import config_hash
+from fmnist.lab.recipes import WIDE_25
+from fmnist.train import unless_default
 
 
 def test_config_hash_ignores_key_order_and_sees_every_value():

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from fmnist import precision, runner
-from fmnist.cli import main
-from fmnist.plan import plan, why_waiting
-from fmnist.recipes import ABLATION, RECIPES, Recipe, all_recipes, screened
+from fmnist import precision
+from fmnist.lab import runner
+from fmnist.lab.cli import main
+from fmnist.lab.plan import plan, why_waiting
+from fmnist.lab.recipes import ABLATION, RECIPES, Recipe, all_recipes, screened
 from fmnist.train import TrainConfig
 
 HERE, ELSEWHERE = "x86 HERE fp32", "x86 ELSEWHERE bf16"

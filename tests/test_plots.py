@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -83,8 +85,14 @@ def test_training_curves_label_axes():
     plt.close(fig)
 
 
-def test_save_figure_writes_outside_the_repository_in_quick_mode(tmp_path):
+def test_save_figure_writes_only_into_the_folder_it_is_given(tmp_path):
     fig = plots.mean_images(__import__("conftest").synthetic_split(50, 0))
-    path = plots.save_figure(fig, "mean_images_test")
-    assert path.endswith("mean_images_test.png") and "fmnist-quick-assets" in path
+    path = plots.save_figure(fig, "mean_images_test", tmp_path / "figures")
+    assert path == str(tmp_path / "figures" / "mean_images_test.png") and Path(path).is_file()
     plt.close(fig)
+
+
+def test_the_labs_figures_folder_is_outside_the_repository_in_quick_mode():
+    from fmnist.lab.folders import assets_dir
+
+    assert "fmnist-quick-assets" in str(assets_dir())

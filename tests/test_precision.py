@@ -136,7 +136,7 @@ def test_denormals_are_zero_inside_the_block_and_as_before_after_it():
 
 
 def test_fit_and_the_command_line_flush_denormals_while_they_work_and_restore_them(monkeypatch, splits):
-    from fmnist import cli
+    from fmnist.lab import cli
 
     torch.set_flush_denormal(False)
     seen = []

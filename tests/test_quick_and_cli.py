@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fmnist import quick
-from fmnist.cli import main
+from fmnist.lab.cli import main
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_cli_data_succeeds_on_the_real_data(capsys):
 def test_running_some_notebooks_keeps_the_other_notebooks_times(tmp_path):
     import json
 
-    from fmnist.notebooks import merged_run_times, notebook_paths
+    from fmnist.lab.notebooks import merged_run_times, notebook_paths
 
     names = [p.name for p in notebook_paths()]
     path = tmp_path / "run_times.json"
@@ -51,7 +51,7 @@ def test_notebook_kernels_talk_over_unix_sockets_without_a_tcp_warning(tmp_path,
     import nbformat
     from nbconvert.preprocessors import ExecutePreprocessor
 
-    from fmnist.notebooks import local_kernel
+    from fmnist.lab.notebooks import local_kernel
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     with local_kernel() as kernel:

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from fmnist import recipes
-from fmnist.cli import main
-from fmnist.recipes import RECIPES, REGISTRY, get_recipe
+from fmnist.lab import recipes
+from fmnist.lab.cli import main
+from fmnist.lab.recipes import RECIPES, REGISTRY, get_recipe
 
 
 def test_reference_recipes_match_the_reference_notebook():
@@ -96,5 +96,7 @@ def test_cli_train_runs_each_seed_through_the_runner(monkeypatch, capsys, splits
     assert main(["train", "--preset", "seed_small", "--seeds", "0", "1", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "seed_small seed 0: val accuracy" in out and "test accuracy" in out and "seed_small seed 1" in out
-    assert main(["train", "--preset", "seed_small", "--seeds", "0", "--device", "cpu"]) == 0
+    assert main(["train", "--recipe", "seed_small", "--seeds", "0", "--device", "cpu"]) == 0
     assert "skip seed_small-seed0-" in capsys.readouterr().out
+    assert main(["train", "--preset", "seed_small", "--seeds", "0", "--device", "cpu"]) == 0
+    assert "--preset is an alias of --recipe" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The result store (one record format, one loader) and the README blocks generated from it."""
+"""The result store (one record format, one loader) and the pages generated from it."""
 
 from __future__ import annotations
 
@@ -8,23 +8,14 @@ import subprocess
 
 import pytest
 
+from fmnist.lab.frontier import read_screening
+from fmnist.lab.recipes import REGISTRY, SEED_SMALL, get_recipe
+from fmnist.lab.report import BEGIN, END, RESEARCH_LOG, fill_blocks, render_readme
+from fmnist.lab.research_log import read_notes, research_log
+from fmnist.lab.results import from_v1_record, load_results, results_table
+from fmnist.lab.runner import run
 from fmnist.paths import project_root
 from fmnist.precision import as_class
-from fmnist.recipes import SEED_SMALL, get_recipe
-from fmnist.report import (
-    ABLATION_BEGIN,
-    ABLATION_END,
-    BEGIN,
-    BENCH_BEGIN,
-    BENCH_END,
-    END,
-    ablation_block,
-    benchmark_block,
-    render_readme,
-    results_block,
-)
-from fmnist.results import from_v1_record, load_results, results_table
-from fmnist.runner import run
 
 # The last commit with the record format before the one store (assets/results/<name>-seed<seed>.json).
 V1_COMMIT = "fb700934086df1632f833b97cf72e25fbb7c127d"
@@ -101,27 +92,32 @@ def test_render_readme_replaces_only_the_marked_block():
         render_readme("no markers", "new")
 
 
-def test_the_readme_table_is_the_one_generated_from_the_committed_result_files():
-    root = project_root()
-    readme = (root / "README.md").read_text()
-    records = load_results(root / "assets" / "results")
+def test_the_committed_result_files_are_full_runs():
+    records = load_results(project_root() / "assets" / "results")
     assert records, "assets/results/ holds no result files: run `make run`"
     assert not any(r["config"]["quick"] for r in records), "a quick-mode result was committed"
-    assert render_readme(readme, results_block(root)) == readme, "README is stale: run `make report`"
-    if BENCH_BEGIN in readme:
-        expected = render_readme(readme, benchmark_block(root), BENCH_BEGIN, BENCH_END)
-        assert expected == readme, "README's benchmark block is stale: run `make report`"
-    assert ABLATION_BEGIN in readme, "README has no ablation block"
-    assert not (root / "assets" / "ablation.json").exists(), "the ablation comes from the result store"
-    expected = render_readme(readme, ablation_block(root), ABLATION_BEGIN, ABLATION_END)
-    assert expected == readme, "README's ablation table is stale: run `make report`"
+    assert not (project_root() / "assets" / "ablation.json").exists(), (
+        "the ablation comes from the result store"
+    )
 
 
-def test_every_generated_readme_block_is_up_to_date(tmp_path):
-    from fmnist.report import FRONTIER_BEGIN, TIMES_BEGIN, update_readme
+@pytest.mark.parametrize(
+    ("page", "blocks"),
+    [
+        ("README.md", ["headline", "budget"]),
+        ("docs/results.md", ["frontier", "results", "ablation"]),
+        ("docs/speed.md", ["runtimes", "step", "denormals", "checkpoints", "augment", "benchmark", "gpu"]),
+    ],
+)
+def test_every_generated_block_is_the_one_made_from_the_committed_files(page, blocks):
+    root = project_root()
+    text = (root / page).read_text()
+    for name in blocks:
+        assert f"<!-- {name}:begin -->" in text, f"{page} lacks its {name} block"
+    assert fill_blocks(text, root) == text, f"{page} is stale: run `make report`"
 
-    readme = (project_root() / "README.md").read_text()
-    assert FRONTIER_BEGIN in readme and TIMES_BEGIN in readme, "README lacks the frontier or run-time block"
-    copy = tmp_path / "README.md"
-    copy.write_text(readme)
-    assert update_readme(copy).read_text() == readme, "README is stale: run `make report`"
+
+def test_the_research_log_is_the_one_made_from_the_committed_files(tmp_path):
+    root = project_root()
+    expected = research_log(read_notes(root / "assets"), read_screening(root / "assets"), REGISTRY)
+    assert (root / RESEARCH_LOG).read_text() == expected, "docs/research-log.md is stale: run `make report`"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from fmnist import frontier, runner
+from fmnist.lab import frontier, runner
+from fmnist.lab.recipes import Recipe
+from fmnist.lab.results import load_results, machine_class_of, result_path, summarize
 from fmnist.models import MLP, ByteDropout
 from fmnist.precision import SELECTION_CLASS, as_class
-from fmnist.recipes import Recipe
-from fmnist.results import load_results, machine_class_of, result_path, summarize
 from fmnist.train import TrainConfig
 
 TINY = Recipe(
@@ -184,13 +184,13 @@ def test_two_classes_that_share_a_key_keep_their_own_model_files():
 
 
 def test_ship_best_ships_only_a_model_trained_where_its_record_was(splits, tmp_path, monkeypatch, capsys):
-    import fmnist.paths
+    import fmnist.lab.folders
     from fmnist.checkpoint import save_model
-    from fmnist.results import write_result
+    from fmnist.lab.results import write_result
 
     done = runner.run(TINY, splits, 0, folder=tmp_path)
     write_result(measured_on([done.record], SELECTION_CLASS)[0], tmp_path)
-    monkeypatch.setattr(fmnist.paths, "results_dir", lambda: tmp_path)
+    monkeypatch.setattr(fmnist.lab.folders, "results_dir", lambda: tmp_path)
     monkeypatch.setattr(runner, "frontier_names", lambda: ["tiny"])
     monkeypatch.setattr(runner, "all_recipes", lambda: {"tiny": TINY})
     with as_class(SELECTION_CLASS):
@@ -212,7 +212,7 @@ def test_flip_trained_runs_also_report_flip_averaging_as_its_own_row(splits, tmp
 
 
 def test_the_ablation_comes_from_the_store_once_every_step_ran_on_a_class(splits, tmp_path):
-    from fmnist.recipes import ablation_chain
+    from fmnist.lab.recipes import ablation_chain
 
     record = runner.run(TINY, splits, 0, folder=tmp_path).record
     chain = [recipe.name for recipe in ablation_chain()]
@@ -266,7 +266,7 @@ def test_the_study_command_resumes_after_being_killed_and_skips_what_was_done(tm
 
 
 def test_committed_results_are_full_runs_and_their_keys_match_the_registry():
-    from fmnist.recipes import TEACHERS, all_recipes
+    from fmnist.lab.recipes import TEACHERS, all_recipes
 
     recipes, records = all_recipes(), load_results()
     assert {"seed_small", "seed_deep", "best", "flipshift-e600-60k"} <= {r["name"] for r in records}
@@ -282,8 +282,8 @@ def test_committed_results_are_full_runs_and_their_keys_match_the_registry():
 
 
 def test_committed_frontier_and_screening_are_the_ones_the_result_files_give():
+    from fmnist.lab.recipes import frontier_names, screened
     from fmnist.paths import project_root
-    from fmnist.recipes import frontier_names, screened
 
     assets = Path(project_root()) / "assets"
     records = load_results()
@@ -296,6 +296,6 @@ def test_committed_frontier_and_screening_are_the_ones_the_result_files_give():
 
 
 def test_the_store_is_a_temp_folder_in_quick_mode():
-    from fmnist.paths import results_dir
+    from fmnist.lab.folders import results_dir
 
     assert "fmnist-quick-assets" in str(results_dir()) and "fmnist-quick-runs" in str(runner.states_dir())

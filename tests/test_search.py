@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import optuna
 
-from fmnist.search import run_study
+from fmnist.lab.search import run_study
 
 
 def test_a_tiny_study_runs_and_resumes_from_its_database(splits, tmp_path):
@@ -19,7 +19,7 @@ def test_a_tiny_study_runs_and_resumes_from_its_database(splits, tmp_path):
 
 def test_search_command_adds_trials_to_the_named_storage(splits, tmp_path, monkeypatch, capsys):
     import fmnist.data
-    from fmnist.cli import main
+    from fmnist.lab.cli import main
 
     monkeypatch.setattr(fmnist.data, "load_data", lambda: splits)
     storage = f"sqlite:///{tmp_path / 'cli.db'}"

@@ -17,7 +17,7 @@ import optuna
 import pytest
 from postgres_server import postgres_server
 
-from fmnist.search import open_storage
+from fmnist.lab.search import open_storage
 
 WORKER = [sys.executable, str(Path(__file__).with_name("search_worker.py"))]
 TrialState = optuna.trial.TrialState

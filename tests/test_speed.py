@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fmnist import speed
+from fmnist.lab import speed
 
 
 def record(name: str, seconds: list[float], flushed: bool | None, members: int = 1) -> dict:

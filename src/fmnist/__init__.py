@@ -9,7 +9,9 @@ What a notebook imports::
     fmnist.evaluate(model, splits.test.images, splits.test.labels)
 
 Names are imported on first use (PEP 562), so loading a shipped model (`fmnist.pretrained`,
-`hubconf.py`) needs torch alone, not torchvision, matplotlib or the research code.
+`hubconf.py`) needs torch alone, not torchvision or matplotlib. The research machinery (the
+recipe registry, the runner, the result store, the report) is `fmnist.lab`, which this library
+never imports.
 """
 
 from __future__ import annotations
@@ -42,11 +44,6 @@ _EXPORTS = {
     "Ensemble": "models",
     "build_model": "models",
     "load_pretrained": "pretrained",
-    "RECIPES": "recipes",
-    "Recipe": "recipes",
-    "get_recipe": "recipes",
-    "Run": "runner",
-    "run": "runner",
     "History": "train",
     "TrainConfig": "train",
     "TrainingDivergedError": "train",
@@ -59,15 +56,12 @@ __all__ = [
     "CLASSES",
     "MLP",
     "PRESETS",
-    "RECIPES",
     "CheckpointError",
     "DataError",
     "Ensemble",
     "EvalResult",
     "History",
     "Prediction",
-    "Recipe",
-    "Run",
     "Split",
     "Splits",
     "TrainConfig",
@@ -76,7 +70,6 @@ __all__ = [
     "choose_device",
     "evaluate",
     "fit",
-    "get_recipe",
     "iterate_batches",
     "load_data",
     "load_model",
@@ -84,7 +77,6 @@ __all__ = [
     "predict",
     "prepare",
     "quick",
-    "run",
     "save_model",
     "set_seed",
 ]
@@ -134,6 +126,4 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from fmnist.evaluate import EvalResult, Prediction, evaluate, predict
     from fmnist.models import MLP, PRESETS, Ensemble, build_model
     from fmnist.pretrained import load_pretrained
-    from fmnist.recipes import RECIPES, Recipe, get_recipe
-    from fmnist.runner import Run, run
     from fmnist.train import History, TrainConfig, TrainingDivergedError, choose_device, fit, set_seed

@@ -1,7 +1,7 @@
-"""``python -m fmnist``: see `fmnist.cli`."""
+"""``python -m fmnist``: see `fmnist.lab.cli`."""
 
 import sys
 
-from fmnist.cli import main
+from fmnist.lab.cli import main
 
 sys.exit(main())

@@ -1,7 +1,7 @@
-"""Where things live: the project root, and the assets folder that figures and results go to.
+"""Files: the project root (for a checkout), and writes that never leave a half-written file.
 
-In quick mode (`fmnist.quick`) figures and results go to a temp folder, so a CI run never
-overwrites the committed outputs of a full run.
+The library writes only where it is told to; the research's output folders (assets/, runs/) are
+`fmnist.lab.folders`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
-
-from fmnist import quick
 
 
 def project_root() -> Path | None:
@@ -27,34 +25,6 @@ def project_root() -> Path | None:
 def quick_dir(name: str) -> Path:
     """``<tmp>/fmnist-quick-<name>``: where quick mode writes what a full run writes to ``name``."""
     return Path(tempfile.gettempdir()) / f"fmnist-quick-{name}"
-
-
-def _output_dir(name: str) -> Path:
-    """``<project>/<name>`` (or ``./<name>``), `quick_dir` in quick mode; created."""
-    if quick.is_quick():
-        folder = quick_dir(name)
-    else:
-        root = project_root()
-        folder = (root if root is not None else Path.cwd()) / name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def assets_dir() -> Path:
-    """``<project>/assets``: generated figures and result files; a temp folder in quick mode."""
-    return _output_dir("assets")
-
-
-def results_dir() -> Path:
-    """``assets/results``: one JSON file per reported training run."""
-    folder = assets_dir() / "results"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def runs_dir() -> Path:
-    """``<project>/runs`` (git-ignored): checkpoints of training runs; a temp folder in quick mode."""
-    return _output_dir("runs")
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> Path:

@@ -5,23 +5,23 @@ Functions take plain tensors and results, never train or load anything themselve
 
 from __future__ import annotations
 
-import textwrap
+import os
 import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
 from fmnist.data import CLASSES, Split
-from fmnist.paths import assets_dir
-from fmnist.precision import UNRECORDED_GENERATION, generations
 from fmnist.train import History
 
 
-def save_figure(fig: Figure, name: str) -> str:
-    """Save ``fig`` as ``assets/<name>.png`` (a temp folder in quick mode); return the path."""
-    path = assets_dir() / f"{name}.png"
+def save_figure(fig: Figure, name: str, folder: str | os.PathLike[str]) -> str:
+    """Save ``fig`` as ``<folder>/<name>.png`` (the folder is created); return the path."""
+    path = Path(folder) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     return str(path)
 
@@ -309,7 +309,7 @@ def confused_pair_examples(
 
 
 def ablation_steps(rows: Sequence[Mapping[str, object]]) -> Figure:
-    """Validation accuracy after each ablation step (`fmnist.frontier.ablation_rows`), top to bottom."""
+    """Validation accuracy after each ablation step (`fmnist.lab.frontier.ablation_rows`), top to bottom."""
     accuracies = [100 * float(row["val_accuracy"]) for row in rows]
     labels = [f"{row['step']}. {row['change']}" for row in rows]
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(rows) + 1.2))
@@ -338,95 +338,77 @@ _METHOD_STYLE = {
 }
 
 
-def frontier(rows: Sequence[Mapping[str, object]], goals: Sequence[tuple[float, float]] = ()) -> Figure:
-    """Test accuracy (mean ± std over seeds) against training minutes per seed, log x-axis: one
-    panel per CPU class (``machine_class``: minutes from two classes never share an axis).
+def _pareto(points: Sequence[tuple[float, float, int]]) -> set[int]:
+    """Indices (third item) of the points no other point beats: as cheap or cheaper and as
+    accurate or more, one of them strictly."""
+    front, best = set(), -1.0
+    for _cost, accuracy, index in sorted(points, key=lambda p: (p[0], -p[1])):
+        if accuracy > best:
+            front.add(index)
+            best = accuracy
+    return front
 
-    One point per row of ``assets/frontier.json``, marker and colour by method, each labelled but
-    the flip-averaged rows (hollow markers just above their own runs' point); labels alternate
-    below and above their point so that neighbours do not overwrite each other. ``goals``
-    (minutes, accuracy) are drawn in each panel as the corners to reach (up and to the left).
+
+def frontier(rows: Sequence[Mapping[str, object]]) -> Figure:
+    """Test accuracy (mean ± std over seeds) against the matrix TFLOPs of one seed's training, log
+    x-axis: one panel for every CPU, since the compute of a recipe is the same everywhere.
+
+    One point per recipe with a ``train_flops`` (a recipe measured on several CPU classes shows
+    its row with the most seeds, the first listed on a tie); flip-averaged rows are left out (the
+    same training). Marker and colour by method. Only the points on the frontier (nothing cheaper
+    is as accurate), the reference models and the best ensemble are numbered, and the key below
+    the axes names each with its accuracy, so that no label can cover another.
     """
-    classes = list(dict.fromkeys(str(row.get("machine_class", "")) for row in rows))
-    fig, axes = plt.subplots(
-        1, len(classes), figsize=(10 * len(classes) ** 0.75, 6), sharey=True, squeeze=False
-    )
+    chosen: dict[str, Mapping[str, object]] = {}
+    for row in rows:
+        if row.get("flip_tta") or not row.get("train_flops"):
+            continue
+        name = str(row["recipe"])
+        if name not in chosen or len(row["seeds"]) > len(chosen[name]["seeds"]):  # type: ignore[arg-type]
+            chosen[name] = row
+    points = list(chosen.values())
+    fig, ax = plt.subplots(figsize=(8.5, 5.6))
     seen: set[str] = set()
-    for ax, machine_class in zip(axes[0], classes, strict=True):
-        panel = [row for row in rows if str(row.get("machine_class", "")) == machine_class]
-        labelled = 0
-        for row in panel:
-            method = str(row["method"])
-            marker, colour = _METHOD_STYLE.get(method, ("o", "black"))
-            label = method if method not in seen else None
-            seen.add(method)
-            minutes, mean, std = (
-                float(row["minutes"]),
-                100 * float(row["test_acc_mean"]),
-                100 * float(row["test_acc_std"]),
-            )
-            hollow = {"markerfacecolor": "white"} if row.get("flip_tta") else {}  # same runs, flip-averaged
-            ax.errorbar(
-                minutes,
-                mean,
-                yerr=std,
-                fmt=marker,
-                color=colour,
-                capsize=3,
-                label=label,
-                markersize=7,
-                **hollow,
-            )
-            if row.get("flip_tta"):
-                continue
-            below = labelled % 2 == 0
-            ax.annotate(
-                textwrap.fill(f"{row['recipe']} (n={len(row['seeds'])})", 24),
-                (minutes, mean),
-                textcoords="offset points",
-                xytext=(5, -4 if below else 4),
-                va="top" if below else "bottom",
-                fontsize=7,
-            )
-            labelled += 1
-        for minutes, accuracy in goals:
-            ax.plot([minutes / 1e3, minutes], [100 * accuracy] * 2, ":", color="tab:red", linewidth=1)
-            ax.plot([minutes, minutes], [100 * accuracy, 100], ":", color="tab:red", linewidth=1)
-            ax.annotate(
-                f"goal: {100 * accuracy:g}% in {minutes:g} min",
-                (minutes, 100 * accuracy),
-                fontsize=7,
-                color="tab:red",
-                textcoords="offset points",
-                xytext=(-110, 4),
-            )
-        ax.set_xscale("log")
-        ticks = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120]
-        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
-        ax.minorticks_off()
-        all_minutes = [float(r["minutes"]) for r in panel] + [m for m, _ in goals]
-        ax.set_xlim(min(all_minutes) / 1.6, max(all_minutes) * 1.6)
-        threads = sorted({str(r.get("threads", "")) for r in panel})
-        cpus = sorted({str(r.get("cpu_model", "")) for r in panel if r.get("cpu_model")})
-        cpu = cpus[0] if len(cpus) == 1 else f"{len(cpus)} CPU models"
-        found = generations(r.get("cpu_generation") for r in panel)
-        if len(found) > 1:  # one class, CPUs of unequal speed: minutes compare within one only
-            unknown = " (some unrecorded)" if UNRECORDED_GENERATION in found else ""
-            cpu += f"; minutes from more than one CPU generation{unknown}: see the frontier table"
-        ax.set_title(f"{machine_class}\n{cpu}, {'/'.join(threads)} threads", fontsize=10)
-        ax.set_xlabel("training minutes per seed on that CPU (validation included), log scale")
-        ax.grid(True, which="both", alpha=0.3)
-    accuracies = [100 * float(r["test_acc_mean"]) for r in rows] + [100 * a for _, a in goals]
-    axes[0][0].set_ylim(min(accuracies) - 0.6, max(accuracies) + 0.5)
-    axes[0][0].set_ylabel("test accuracy % (mean ± std over seeds)")
-    fig.suptitle(
-        "Accuracy per CPU-minute: fully-connected networks on Fashion-MNIST, one panel per CPU class "
-        "(hollow: the same runs with flip averaging at test time)",
-        fontsize=11,
-    )
-    handles = [h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]]
-    labels = [lab for ax in axes[0] for lab in ax.get_legend_handles_labels()[1]]
-    axes[0][-1].legend(handles, labels, title="method", loc="lower right", fontsize=8)
+    coords = []
+    for index, row in enumerate(points):
+        method = str(row["method"])
+        marker, colour = _METHOD_STYLE.get(method, ("o", "black"))
+        tflops = float(row["train_flops"]) / 1e12  # type: ignore[arg-type]
+        mean, std = 100 * float(row["test_acc_mean"]), 100 * float(row["test_acc_std"])  # type: ignore[arg-type]
+        ax.errorbar(
+            tflops,
+            mean,
+            yerr=std,
+            fmt=marker,
+            color=colour,
+            markersize=6,
+            capsize=2,
+            label=method if method not in seen else None,
+            alpha=0.9,
+        )
+        seen.add(method)
+        coords.append((tflops, mean, index))
+    singles = [c for c in coords if str(points[c[2]]["method"]).startswith("labels")]
+    ensembles = [c for c in coords if points[c[2]]["method"] == "ensemble"]
+    labelled = _pareto(singles) | {c[2] for c in coords if points[c[2]]["method"] == "reference"}
+    labelled |= {max(ensembles, key=lambda c: c[1])[2]} if ensembles else set()
+    key = []
+    for number, (tflops, mean, index) in enumerate(sorted(c for c in coords if c[2] in labelled), start=1):
+        row = points[index]
+        ax.annotate(
+            str(number), (tflops, mean), textcoords="offset points", xytext=(5, 3), fontsize=8, weight="bold"
+        )
+        key.append(f"{number}  {row['recipe']} (n={len(row['seeds'])}): {mean:.2f}%")  # type: ignore[arg-type]
+    ax.set_xscale("log")
+    ax.set_xlabel("training compute per seed: matrix TFLOPs (forward and backward), log scale")
+    ax.set_ylabel("test accuracy % (mean ± std over seeds)")
+    ax.set_title("Fully-connected networks on Fashion-MNIST: accuracy against training compute", fontsize=10)
+    accuracies = [c[1] for c in coords]
+    if accuracies:
+        ax.set_ylim(min(accuracies) - 1.0, max(accuracies) + 0.8)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(title="method", loc="lower right", fontsize=8)
+    ax.text(0.0, -0.19, "\n".join(key), transform=ax.transAxes, va="top", fontsize=8, family="monospace")
     fig.tight_layout()
     return fig
 

@@ -15,9 +15,9 @@ import functools
 import os
 import platform
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 
@@ -211,6 +211,15 @@ def machine() -> dict[str, str | int]:
         "cores": os.cpu_count() or 1,
         "threads": torch.get_num_threads(),
     }
+
+
+def machine_description(about: Mapping[str, Any] | None = None) -> str:
+    """``<CPU model> (<machine class>), 2 cores, 2 threads``: what a published time was measured
+    on, from `machine` (read now unless ``about`` holds one)."""
+    about = machine() if about is None else about
+    return (
+        f"{about['cpu_model']} ({about['machine_class']}), {about['cores']} cores, {about['threads']} threads"
+    )
 
 
 @contextlib.contextmanager

@@ -11,14 +11,13 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import torch
 import torch.nn.functional as F
-from lion_pytorch import Lion
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
@@ -26,7 +25,6 @@ from fmnist import augment as augmentations
 from fmnist.checkpoint import CheckpointError, load_training_state, save_training_state
 from fmnist.data import Augment, Splits, iterate_batches
 from fmnist.evaluate import evaluate
-from fmnist.keys import unless_default
 from fmnist.precision import (
     PRECISIONS,
     Precision,
@@ -220,6 +218,12 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
         ]
         params = [group for group in groups if group["params"]]
     if config.optimizer == "lion":
+        try:
+            from lion_pytorch import Lion
+        except ImportError as err:
+            raise ImportError(
+                "optimizer='lion' needs the lion-pytorch package: pip install 'fmnist[lab]'"
+            ) from err
         return Lion(params, lr=config.lr, weight_decay=config.weight_decay)
     kinds: dict[str, tuple[type[torch.optim.Optimizer], dict[str, Any]]] = {
         "adam": (torch.optim.Adam, {}),
@@ -362,9 +366,14 @@ def _sharpness_aware_gradients(model: nn.Module, rho: float, backward: Callable[
         torch._foreach_sub_(params, moves)
 
 
+def unless_default(fields: Mapping[str, Any], late_knobs: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` without each late knob (a name of ``late_knobs``) at its default there."""
+    return {k: v for k, v in fields.items() if not (k in late_knobs and v == late_knobs[k])}
+
+
 # Settings that may differ between an interrupted run and its resumption.
 _RESUME_FREE = ("device", "progress", "checkpoint_path", "checkpoint_every", "eval_batch_size")
-# Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
+# Knobs added after results were recorded, at their defaults (`unless_default`).
 _LATE_KNOBS = {"sam_rho": None, "swa_epochs": 0, "swa_lr": 1e-4, "decay_norms_and_biases": True}
 
 

@@ -2,7 +2,7 @@
 
 A record holds the run's name, method, seed, ``key`` (a hash of everything that determines it),
 ``config``, per-epoch ``histories`` (one per ensemble member), validation and test metrics,
-minutes, and the machine it ran on. `fmnist.runner` writes them; `load_results` reads them back;
+minutes, and the machine it ran on. `fmnist.lab.runner` writes them; `load_results` reads them back;
 `summarize` groups them into the rows of the frontier, the screening and the README's tables.
 """
 
@@ -23,30 +23,22 @@ import torchvision
 
 from fmnist import precision
 from fmnist.evaluate import EvalResult
-from fmnist.paths import project_root, results_dir, write_json
+from fmnist.lab.folders import results_dir
+from fmnist.lab.speed import training_flops
+from fmnist.paths import project_root, write_json
 from fmnist.precision import SELECTION_CLASS, UNRECORDED_GENERATION
 
 
-def machine() -> str:
-    """``<CPU model> (<machine class>), 2 cores, 2 threads``: what published times were measured on."""
-    return _machine_text(precision.machine())
-
-
-def _machine_text(about: Mapping[str, Any]) -> str:
-    return (
-        f"{about['cpu_model']} ({about['machine_class']}), {about['cores']} cores, {about['threads']} threads"
-    )
-
-
 def environment() -> dict[str, Any]:
-    """What a result was measured with: Python, torch, torchvision, the machine (`machine`), and
-    whether denormals were flushed (`fmnist.precision.flushing_denormals`)."""
+    """What a result was measured with: Python, torch, torchvision, the machine
+    (`fmnist.precision.machine_description`), and whether denormals were flushed
+    (`fmnist.precision.flushing_denormals`)."""
     about = precision.machine()  # read once: class, CPU model, cores, threads
     return {
         "python": platform.python_version(),
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
-        "machine": _machine_text(about),
+        "machine": precision.machine_description(about),
         **about,
         "denormals_flushed": precision.denormals_flushed(),
     }
@@ -131,6 +123,9 @@ class Summary:
     epochs: int | None = None
     device: str = ""
     reference_test_accuracy: float | None = None
+    train_flops: float | None = (
+        None  # matrix FLOPs of one seed's training (`fmnist.lab.speed.training_flops`)
+    )
 
 
 def _std(values: list[float]) -> float:
@@ -201,6 +196,9 @@ def _summary(name: str, runs: list[Mapping[str, Any]]) -> Summary:
         epochs=first["config"].get("train", {}).get("epochs"),
         device=histories[0].get("device", ""),
         reference_test_accuracy=first.get("reference_test_accuracy"),
+        train_flops=training_flops(first["config"], first["train_examples"])
+        if "train_examples" in first
+        else None,
     )
 
 

@@ -1,6 +1,6 @@
 """Accuracy against training minutes: the frontier rows, the screening file, and their tables.
 
-Both are made from the result store (``assets/results/*.json``, `fmnist.results`), never typed.
+Both are made from the result store (``assets/results/*.json``, `fmnist.lab.results`), never typed.
 `write_frontier` writes ``assets/frontier.json``; `write_screening` writes
 ``assets/screening.jsonl``, one line per recipe ever screened, kept or dropped. The verdicts
 (`search_verdict`, `distillation_verdict`) compare rows in one sentence each.
@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from fmnist.lab.recipes import DISTILLED, FRONTIER, SEEDS, TEACHER, Recipe, ablation_chain
+from fmnist.lab.results import Summary, machine_class_of, machine_classes, summarize
 from fmnist.paths import atomic_write, write_json
 from fmnist.precision import (
     SELECTION_CLASS,
@@ -23,8 +25,6 @@ from fmnist.precision import (
     generations,
     recorded_generation,
 )
-from fmnist.recipes import DISTILLED, FRONTIER, SEEDS, TEACHER, Recipe, ablation_chain
-from fmnist.results import Summary, machine_class_of, machine_classes, summarize
 
 GOALS = ((1.0, 0.90), (5.0, 0.91), (30.0, 0.925))  # (minutes per seed, test accuracy) to reach
 # Rows measured by benchmarks/reference_points.py (the reference notebook as written, scikit-learn).
@@ -55,6 +55,7 @@ def reference_rows(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
                     "val_acc_mean": summary.val_acc_mean,
                     "seeds": summary.seeds,
                     "parameters": summary.parameters,
+                    "train_flops": summary.train_flops,
                     "source": f"assets/results/{name}-seed*.json",
                     "machine_class": summary.machine_class,
                     "cpu_model": summary.cpu_model,
@@ -87,7 +88,9 @@ def seed_ensemble_row(summary: Summary, test_acc: float, val_acc: float | None) 
         "val_acc_std": None,
         "seeds": [0],
         "member_seeds": summary.seeds,
+        "member_recipe": summary.name,
         "parameters": summary.parameters * len(summary.seeds),
+        "train_flops": None if summary.train_flops is None else summary.train_flops * len(summary.seeds),
         "description": f"{len(summary.seeds)} models of {summary.name} (seeds {listed}, each trained on its "
         "own), their probabilities averaged: one ensemble; minutes: all members' training",
         "source": "benchmarks/seed_ensembles.py",
@@ -107,6 +110,7 @@ def candidate_row(summary: Summary) -> dict[str, Any]:
         "val_acc_std": summary.val_acc_std,
         "seeds": summary.seeds,
         "parameters": summary.parameters,
+        "train_flops": summary.train_flops,
         "description": summary.description,
         "source": f"assets/results/{summary.name}-seed*.json",
         "machine_class": summary.machine_class,
@@ -323,6 +327,14 @@ def _screening_val_and_change(row: Mapping[str, Any]) -> tuple[str, str]:
     return val, change
 
 
+def screening_cells(row: Mapping[str, Any], mixed: set[str]) -> dict[str, str]:
+    """A screening row's cells: its class (`_class_cell`), validation, change from the base in
+    points, and minutes per seed (blank before any seed ran)."""
+    val, change = _screening_val_and_change(row)
+    minutes = "" if row["minutes"] is None else f"{row['minutes']:.1f}"
+    return {"class": _class_cell(row, mixed), "val": val, "change": change, "minutes": minutes}
+
+
 def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Markdown: candidate, what it changes, seeds, validation mean ± std, minutes, decision. The
     speed against the base is blank where their minutes come from unequal or unknown CPUs
@@ -335,40 +347,18 @@ def screening_table(rows: Iterable[Mapping[str, Any]]) -> str:
         "|---|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
-        val, change = _screening_val_and_change(row)
-        minutes = "" if row["minutes"] is None else f"{row['minutes']:.2f}"
+        cells = screening_cells(row, mixed)
         speed = "" if row["speedup_vs_base"] is None else f"{row['speedup_vs_base']:.2f}x"
         lines.append(
-            f"| {_class_cell(row, mixed)} | {row['candidate']} | {row['base'] or ''} | {row['description']} "
-            f"| {len(row['seeds'])} "
-            f"| {val} | {change} | {minutes} | {speed} | {row['decision']} | {row['why']} |"
-        )
-    return "\n".join(lines)
-
-
-def screening_summary(rows: Iterable[Mapping[str, Any]]) -> str:
-    """Markdown, the README's short form of `screening_table`: each candidate that ran on a class,
-    its seeds, validation mean ± std and change from its base there, minutes and decision (the
-    reasons and descriptions stay in ``screening.jsonl`` and notebook 03). A class whose minutes
-    come from several CPU generations names each row's, as `frontier_table` does."""
-    lines = [
-        "| CPU class | candidate | changes from | n seeds | val acc % | vs base (points) | minutes per seed "
-        "| decision |",
-        "|---|---|---|---:|---:|---:|---:|---|",
-    ]
-    ran = [row for row in rows if row["seeds"]]
-    mixed = mixed_generation_classes(ran)
-    for row in ran:
-        val, change = _screening_val_and_change(row)
-        lines.append(
-            f"| {_class_cell(row, mixed)} | {row['candidate']} | {row['base'] or ''} | {len(row['seeds'])} "
-            f"| {val} | {change} | {row['minutes']:.1f} | {row['decision']} |"
+            f"| {cells['class']} | {row['candidate']} | {row['base'] or ''} | {row['description']} "
+            f"| {len(row['seeds'])} | {cells['val']} | {cells['change']} | {cells['minutes']} | {speed} "
+            f"| {row['decision']} | {row['why']} |"
         )
     return "\n".join(lines)
 
 
 def ablation_rows(records: Iterable[Mapping[str, Any]], machine_class: str) -> list[dict[str, Any]] | None:
-    """The ablation chain (`fmnist.recipes.ablation_chain`: step 0 is ``seed_deep``) as measured on
+    """The ablation chain (`fmnist.lab.recipes.ablation_chain`: step 0 is ``seed_deep``) as measured on
     ``machine_class``: per step its validation mean over the seeds run there, their number and
     minutes; None unless every step has at least one seed there."""
     summaries = summarize(records, machine_class)
@@ -500,8 +490,8 @@ __all__ = [
     "read_screening",
     "reference_rows",
     "same_cpu",
+    "screening_cells",
     "screening_rows",
-    "screening_summary",
     "screening_table",
     "search_verdict",
     "seed_ensemble_row",

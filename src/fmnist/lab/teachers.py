@@ -29,11 +29,11 @@ from fmnist import quick
 from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Splits
 from fmnist.evaluate import evaluate
-from fmnist.keys import config_hash, unless_default
+from fmnist.lab.folders import runs_dir
+from fmnist.lab.keys import config_hash
 from fmnist.models import MLP, Ensemble
-from fmnist.paths import runs_dir
 from fmnist.precision import class_suffix, machine_class
-from fmnist.train import TrainConfig, fit, recipe_of, set_seed
+from fmnist.train import TrainConfig, fit, recipe_of, set_seed, unless_default
 
 TEACHER_FORMAT = "fmnist-teacher"
 
@@ -76,7 +76,7 @@ class ConvTeacher(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
 
-# Knobs added after teachers were cached, at their defaults (fmnist.keys.unless_default): the first
+# Knobs added after teachers were cached, at their defaults (fmnist.train.unless_default): the first
 # teacher had no choice of head.
 _LATE_KNOBS = {"head": "gap", "members": 1}
 
@@ -262,7 +262,7 @@ def _ensemble_teacher(spec: TeacherSpec, splits: Splits) -> Teacher:
 def teacher_record(teacher: Teacher) -> dict[str, Any]:
     """The teacher as a study result record (``method: "cnn"``, not fully connected; an MLP's
     ``"mlp-teacher"``, fully connected)."""
-    from fmnist.results import environment
+    from fmnist.lab.results import environment
 
     spec = teacher.spec
     return {

@@ -16,7 +16,7 @@ from fmnist.images import ImageFileError
 from fmnist.precision import flushing_denormals
 
 if TYPE_CHECKING:
-    from fmnist.recipes import Recipe
+    from fmnist.lab.recipes import Recipe
 
 
 def _data(args: argparse.Namespace) -> int:
@@ -31,10 +31,12 @@ def _data(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from fmnist.data import load_data
-    from fmnist.recipes import get_recipe
-    from fmnist.runner import run
+    from fmnist.lab.recipes import get_recipe
+    from fmnist.lab.runner import run
 
-    recipe = get_recipe(args.preset)
+    if args.preset is not None:
+        print("note: --preset is an alias of --recipe, its older name", file=sys.stderr)
+    recipe = get_recipe(args.recipe or args.preset)
     changes = {k: v for k, v in (("epochs", args.epochs), ("device", args.device)) if v is not None}
     recipe = recipe.with_train(**changes) if changes else recipe
     splits = load_data()
@@ -105,8 +107,9 @@ def _search(args: argparse.Namespace) -> int:
     import optuna
     import torch
 
-    from fmnist import quick, search
+    from fmnist import quick
     from fmnist.data import load_data
+    from fmnist.lab import search
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -142,9 +145,9 @@ def _search(args: argparse.Namespace) -> int:
 
 def _study(args: argparse.Namespace) -> int:
     from fmnist.data import load_data
-    from fmnist.recipes import SEEDS, all_recipes
-    from fmnist.report import write_outputs
-    from fmnist.runner import run_many, ship_best
+    from fmnist.lab.recipes import SEEDS, all_recipes
+    from fmnist.lab.report import write_outputs
+    from fmnist.lab.runner import run_many, ship_best
 
     recipes = all_recipes()
     unknown = sorted(set(args.only or []) - set(recipes))
@@ -173,8 +176,8 @@ def _study(args: argparse.Namespace) -> int:
 
 
 def _planned(recipes: dict[str, Recipe]) -> list[Recipe]:
-    """The recipes this machine class's plan runs (`fmnist.plan`), saying how many candidates wait."""
-    from fmnist.plan import plan
+    """The recipes this machine class's plan runs (`fmnist.lab.plan`), saying how many candidates wait."""
+    from fmnist.lab.plan import plan
     from fmnist.precision import machine_class
 
     planned = plan(machine_class(), recipes)
@@ -189,9 +192,9 @@ def _planned(recipes: dict[str, Recipe]) -> list[Recipe]:
 def _print_plan(recipes: dict[str, Recipe], seeds: list[int]) -> None:
     """This machine class's plan: each planned recipe's seeds still to run, each waiting candidate's
     reason."""
-    from fmnist.plan import plan
+    from fmnist.lab.plan import plan
+    from fmnist.lab.results import result_path
     from fmnist.precision import machine_class
-    from fmnist.results import result_path
 
     planned = plan(machine_class(), recipes)
     print(f"make study on {planned.machine_class}:")
@@ -203,7 +206,7 @@ def _print_plan(recipes: dict[str, Recipe], seeds: list[int]) -> None:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from fmnist.notebooks import execute, notebook_paths
+    from fmnist.lab.notebooks import execute, notebook_paths
 
     paths = notebook_paths()
     if args.only:
@@ -214,11 +217,12 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from fmnist.report import update_readme, write_outputs
+    from fmnist.lab.report import update_pages, write_outputs
+    from fmnist.paths import shown_path
 
     for kind, path in write_outputs().items():  # the reference rows follow notebook 02's fresh seed 0
         print(f"{kind}: {path}")
-    print(f"results table regenerated in {update_readme(args.readme)}")
+    print("pages regenerated: " + ", ".join(shown_path(page) for page in update_pages()))
     return 0
 
 
@@ -257,7 +261,7 @@ def _share(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from fmnist.recipes import REGISTRY
+    from fmnist.lab.recipes import REGISTRY
 
     parser = argparse.ArgumentParser(prog="fmnist", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -270,12 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train one recipe of the registry for some seeds (skips finished runs, resumes others)",
-        description="Train a recipe of fmnist.recipes (the reference models seed_small and seed_deep, "
+        description="Train a recipe of fmnist.lab.recipes (the reference models seed_small and seed_deep, "
         "fast, best, or any screened or frontier recipe) with each seed: the runner of `study`, for one "
         "recipe.",
     )
-    train.add_argument(
-        "--preset", required=True, choices=sorted(REGISTRY), metavar="NAME", help="recipe to train"
+    name = train.add_mutually_exclusive_group(required=True)
+    name.add_argument("--recipe", choices=sorted(REGISTRY), metavar="NAME", help="recipe to train")
+    name.add_argument(
+        "--preset", choices=sorted(REGISTRY), metavar="NAME", help="the older name of --recipe (an alias)"
     )
     train.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed (default 0)")
     train.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
@@ -346,8 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
         "study",
         help="run this machine class's planned recipes x seeds (skips finished runs, resumes interrupted "
         "ones), then the frontier",
-        description="Train every recipe of fmnist.recipes planned on this machine class (fmnist.plan: the "
-        "reference recipes, and each screening candidate once its base was kept here) with every "
+        description="Train every recipe of fmnist.lab.recipes planned on this machine class "
+        "(fmnist.lab.plan: the reference recipes, and each screening candidate once its base was "
+        "kept here) with every "
         "seed. Each run writes "
         "assets/results/<name>-seed<seed>-<hash>.json, keyed by a hash of its config: a run whose file "
         "exists is skipped, and a run killed midway resumes from its last saved epoch (about a minute "
@@ -400,7 +407,6 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     report = commands.add_parser("report", help="regenerate the README's results table")
-    report.add_argument("--readme", default=None, help="README to update (default: the project's)")
     report.set_defaults(handler=_report)
     return parser
 

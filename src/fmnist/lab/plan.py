@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fmnist.recipes import Recipe, all_recipes, screened
+from fmnist.lab.recipes import Recipe, all_recipes, screened
 
 # Verdicts that close a candidate on a class: more seeds there would not change what was decided.
 CLOSED = ("dropped", "measured")

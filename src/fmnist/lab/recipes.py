@@ -2,7 +2,7 @@
 
 A `Recipe` is a model, a training config, what it trains on, its method, and the decision taken
 on it. The reference models, `fast`, the old `best`, the ablation from one to the other, the
-screening and the frontier are all entries here, in the order they were tried; `fmnist.runner`
+screening and the frontier are all entries here, in the order they were tried; `fmnist.lab.runner`
 trains any of them for a seed, keyed by `Recipe.key`. To change a recipe, change it here (and
 only here); to screen a new one, add it with `variant` and name its ``base``.
 """
@@ -10,25 +10,25 @@ only here); to screen a new one, add it with `variant` and name its ``base``.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from fmnist import quick
-from fmnist.distill import DistillSpec
-from fmnist.keys import config_hash, unless_default
+from fmnist.lab.decisions import PENDING, Decision, tracking_sheet
+from fmnist.lab.distill import DistillSpec
+from fmnist.lab.keys import config_hash
+from fmnist.lab.teachers import TeacherSpec
 from fmnist.models import MLP, PRESETS
 from fmnist.precision import SELECTION_CLASS
-from fmnist.teachers import TeacherSpec
-from fmnist.train import TrainConfig, recipe_of
+from fmnist.train import TrainConfig, recipe_of, unless_default
 
 DataChoice = Literal["48k", "60k"]
-Decision = tuple[str, str]  # (kept / dropped / measured / ..., why)
 SEEDS = (0, 1, 2)
 FP32_CLASS = "x86 AVX-512 fp32"  # where the fp32 classes' recipes were screened
 AVX2_CLASS = "x86 AVX2 fp32"  # AVX2 only (AMD EPYC Zen 3): the same fp32 keys, re-measured there
 AVX512_BF16_CLASS = "x86 AVX-512 bf16"  # AVX-512 BF16 without AMX, on AMD (EPYC Zen 4, Zen 5)
-# Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
+# Knobs added after results were recorded, at their defaults (fmnist.train.unless_default).
 _LATE_KNOBS = {"distill": None, "weights_dtype": "float32"}
 
 
@@ -41,8 +41,8 @@ class Recipe:
     validation accuracy chose it. ``method`` labels the row (``labels``, ``labels-60k``,
     ``ensemble``, ``distilled``): a method that is not "one MLP trained on labels" is never folded
     into another. ``members`` above 1 is an `Ensemble` of that many MLPs, member ``i`` seeded with
-    `fmnist.runner.member_seed`. ``decisions`` maps a machine class to the decision taken there
-    (on the 3-seed validation means, never test).
+    `fmnist.lab.runner.member_seed`. What was decided on it, per CPU class, is data: the tracking
+    sheet (`fmnist.lab.decisions`), unless ``decisions`` is given (tests).
     """
 
     name: str
@@ -53,9 +53,9 @@ class Recipe:
     members: int = 1
     description: str = ""
     base: str | None = None  # the recipe this one changes one thing of (screening)
-    decisions: dict[str, Decision] = field(default_factory=dict)
+    decisions: dict[str, Decision] | None = None  # None: the tracking sheet's (`fmnist.lab.decisions`)
     selected_by: str | None = None
-    distill: DistillSpec | None = None  # learn from a teacher's soft targets (`fmnist.distill`)
+    distill: DistillSpec | None = None  # learn from a teacher's soft targets (`fmnist.lab.distill`)
     reference_test_accuracy: float | None = None  # the published number it reproduces
     weights_dtype: str = "float32"  # "float16": weights rounded after training, stored at half size
 
@@ -78,13 +78,19 @@ class Recipe:
         """`config`'s hash: the run's identity."""
         return config_hash(self.config(seed, quick_mode))
 
+    def decided(self) -> dict[str, Decision]:
+        """machine class -> (status, note): ``decisions`` if given, else the tracking sheet's."""
+        if self.decisions is not None:
+            return self.decisions
+        return tracking_sheet().get(self.name, {})
+
     def decision(self, machine_class: str = SELECTION_CLASS) -> Decision:
         """What was decided on ``machine_class``: ``("pending", "")`` until a decision is recorded."""
-        return self.decisions.get(machine_class, ("pending", ""))
+        return self.decided().get(machine_class, (PENDING, ""))
 
     def kept_on(self, machine_class: str | None = SELECTION_CLASS) -> bool:
         """Whether ``machine_class`` kept it (``"kept"`` or ``"kept, provisionally"``); None: any class."""
-        classes = self.decisions if machine_class is None else [machine_class]
+        classes = self.decided() if machine_class is None else [machine_class]
         return any(self.decision(c)[0].startswith("kept") for c in classes)
 
     def with_train(self, **changes: Any) -> Recipe:
@@ -97,7 +103,6 @@ def variant(
     name: str,
     description: str,
     model: dict[str, Any] | None = None,
-    decisions: dict[str, Decision] | None = None,
     **train: Any,
 ) -> Recipe:
     """A recipe that changes one thing of ``base``: its model arguments and/or training fields."""
@@ -110,7 +115,6 @@ def variant(
         members=base.members,
         description=description,
         base=base.name,
-        decisions=decisions or {},
         weights_dtype=base.weights_dtype,
     )
 
@@ -172,7 +176,7 @@ BEST_ENSEMBLE = Recipe(
     "label smoothing 0.1, mixup 0.2, batch 256, 40 epochs each; weights stored as float16 "
     "(chosen on validation, notebook 03)",
 )
-# The recipes a user trains by name (`python -m fmnist train --preset NAME`); the README's
+# The recipes a user trains by name (`python -m fmnist train --recipe NAME`); the README's
 # results table shows the ones that have results.
 RECIPES: dict[str, Recipe] = {r.name: r for r in (SEED_SMALL, SEED_DEEP, FAST, BEST_ENSEMBLE)}
 
@@ -248,23 +252,11 @@ WIDE_25 = Recipe(
     WIDE,
     WIDE_TRAIN,
     description="784-1024-1024-10, BN, dropout 0.3, 25 epochs",
-    decisions={
-        SELECTION_CLASS: (
-            "kept",
-            "the starting point: today's single-MLP recipe at 1/7 of the cost of `best`",
-        )
-    },
 )
 WIDE_25_BF16 = variant(
     WIDE_25,
     "wide-e25-bf16",
     "the same in bfloat16 autocast",
-    decisions={
-        SELECTION_CLASS: (
-            "kept",
-            "validation within seed noise of fp32, each epoch faster (AMX bf16 matrix units)",
-        )
-    },
     precision="bf16",
 )
 # From here on the precision follows the hardware ("auto"): bf16 where the CPU does it natively and
@@ -274,19 +266,6 @@ WIDE_25_BYTES = variant(
     "wide-e25-bf16-bytes",
     "the same, dropout masks from random bytes",
     {"dropout_mask": "bytes"},
-    decisions={
-        SELECTION_CLASS: ("kept", "validation within seed noise, each epoch faster again"),
-        FP32_CLASS: (
-            "kept",
-            "3 seeds: the fp32 classes' 5-minute point, the AMX recipe as `auto` runs it there (in fp32, "
-            "despite its name), validation as on AMX at about twice AMX's minutes",
-        ),
-        AVX512_BF16_CLASS: (
-            "measured",
-            "3 seeds: validation 90.60 ± 0.02, as on AMX, in 1.6 minutes per seed (2.2 times AMX's): over "
-            "the minute there; a 1-minute point of that class is not screened yet",
-        ),
-    },
     precision="auto",
 )
 SCREENING: list[Recipe] = [WIDE_25, WIDE_25_BF16, WIDE_25_BYTES]
@@ -296,20 +275,6 @@ LONG = variant(
     WIDE_25_BYTES,
     "flipshift-e135",
     "bf16, byte dropout masks; random flip + shifts of up to 1 px, 135 epochs",
-    decisions={
-        SELECTION_CLASS: ("kept", "validation well above its base, beyond seed noise: the 5-minute point"),
-        FP32_CLASS: (
-            "measured",
-            "1 seed: the AMX 5-minute recipe as `auto` runs it there (fp32), 15.9 minutes; below the "
-            "narrower mid512-flipshift-e400 that fills the 30 minutes",
-        ),
-        AVX512_BF16_CLASS: (
-            "measured",
-            "3 seeds: validation 91.64 ± 0.04 in bf16 as on AMX (AMX's 3 seeds: 91.57 ± 0.06), at 8.6-9.1 "
-            "minutes per seed, 1.9 times AMX's: the bed of the bf16 classes' dropout screening "
-            "(flipshift-d02-e135)",
-        ),
-    },
     augment=SHIFT_FLIP,
     epochs=135,
 )
@@ -317,24 +282,11 @@ LONGEST = variant(
     LONG,
     "flipshift-e600",
     "the same, 600 epochs",
-    decisions={
-        SELECTION_CLASS: (
-            "kept",
-            "3 seeds: validation 92.31 ± 0.03, far above flipshift-e135's 91.57 ± 0.06; 15.5-28.5 minutes "
-            "per seed (seed 2, 2026-12-03, with denormals flushed: 15.5; seeds 0-1 on other days, not "
-            "flushed: 22.2 and 28.5)",
-        ),
-        AVX512_BF16_CLASS: (
-            "measured",
-            "3 seeds: validation 92.20 ± 0.06 (92.19 / 92.14 / 92.26; AMX's seeds 0-1: 92.29 / 92.31), "
-            "31.4-37.2 minutes per seed: the same-class base of flipshift-d02-e600",
-        ),
-    },
     epochs=600,
 )
 
 
-def final_fit(selected: Recipe, name: str, description: str, decisions: dict[str, Decision]) -> Recipe:
+def final_fit(selected: Recipe, name: str, description: str) -> Recipe:
     """``selected``'s recipe trained on all 60,000 training images (train + validation), method
     ``labels-60k``: its validation images are seen in training, so ``selected``'s validation chose it."""
     return replace(
@@ -345,7 +297,7 @@ def final_fit(selected: Recipe, name: str, description: str, decisions: dict[str
         description=description,
         selected_by=selected.name,
         base=selected.name,
-        decisions=decisions,
+        decisions=None,
     )
 
 
@@ -353,14 +305,6 @@ LONGEST_60K = final_fit(
     LONGEST,
     "flipshift-e600-60k",
     "the same recipe trained on all 60,000 training images (train + validation)",
-    {
-        SELECTION_CLASS: (
-            "kept",
-            "the final fit of flipshift-e600 (chosen by its validation), 3 seeds; its minutes per seed went "
-            "over the 30-minute budget when this VM ran slower (seeds 1-2), so a 30-minute point needs fewer "
-            "epochs",
-        )
-    },
 )
 
 # Where bf16 does not pay (AVX2, AVX-512 without BF16 or AMX on Intel: "auto" trains in fp32), a wide epoch
@@ -370,13 +314,6 @@ WIDE_7 = variant(
     WIDE_25_BYTES,
     "wide-e7",
     "the same, 7 epochs (a minute where fp32 is what runs)",
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "3 seeds: validation 0.8 points below mid512-e20 at slightly fewer minutes (seed 1 was retrained "
-            "once, bit-identical, because other work had shared the 2 cores during its first run)",
-        )
-    },
     epochs=7,
 )
 MID_20 = variant(
@@ -384,23 +321,6 @@ MID_20 = variant(
     "mid512-e20",
     "784-512-512-10 (BN, dropout 0.3), 20 epochs (a minute where fp32 is what runs)",
     {"hidden": [512, 512]},
-    decisions={
-        FP32_CLASS: (
-            "kept",
-            "3 seeds: the fp32 classes' 1-minute point (90.3% validation in under a minute); a narrower net "
-            "trained longer beats the wide net cut to the same minutes",
-        ),
-        AVX512_BF16_CLASS: (
-            "kept",
-            "3 seeds: the AVX-512 bf16 class's 1-minute point (in bf16 there: validation 90.25 ± 0.11 in "
-            "0.6-0.7 minutes per seed), where wide-e25-bf16-bytes takes 1.6 for 90.60",
-        ),
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds: the AVX2 class's 1-minute point (fp32, the same keys as the AVX-512 fp32 class's): "
-            "validation 90.29 ± 0.11 as there (90.29 ± 0.16), in 1.0-1.2 minutes per seed",
-        ),
-    },
     epochs=20,
 )
 # Flips and 1-pixel shifts paid only with long schedules on AMX; on the fp32 classes the narrower net
@@ -409,14 +329,6 @@ MID_FLIP_90 = variant(
     MID_20,
     "mid512-flipshift-e90",
     "784-512-512-10; random flip + shifts of up to 1 px, 90 epochs (5 minutes where fp32 is what runs)",
-    decisions={
-        FP32_CLASS: (
-            "kept",
-            "3 seeds: validation 91.04 ± 0.06, 0.7 points over mid512-e20 and 0.4 over wide-e25-bf16-bytes "
-            "(fp32) there; its 5.6 minutes ran over 5 (its epochs took about 30% longer than mid512-e20's "
-            "on a slower stretch of this VM): about 80 epochs fit 5 minutes",
-        )
-    },
     augment=SHIFT_FLIP,
     epochs=90,
 )
@@ -424,14 +336,6 @@ MID_FLIP_400 = variant(
     MID_FLIP_90,
     "mid512-flipshift-e400",
     "the same, 400 epochs (30 minutes where fp32 is what runs)",
-    decisions={
-        FP32_CLASS: (
-            "kept",
-            "3 seeds: validation 91.62 ± 0.11 in 25.9 minutes per seed (24.4-27.1 as the VM slowed), "
-            "0.6 points over mid512-flipshift-e90 and above flipshift-e135's 1-seed run there (the wide "
-            "net, 15.9 minutes): the fp32 classes' 30-minute point",
-        )
-    },
     epochs=400,
 )
 FP32_CLASS_SCREENING: list[Recipe] = [WIDE_7, MID_20, MID_FLIP_90, MID_FLIP_400]
@@ -446,28 +350,12 @@ MID_CROP2_90 = variant(
     MID_FLIP_90,
     "mid512-flipcrop2-e90",
     "mid512-flipshift-e90 with shifts of up to 2 px (Nøkland & Eidnes' crop jitter) instead of 1",
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 89.92, 1.1 points below its base's 3-seed 91.04 ± 0.06 (about 18 of its "
-            "seed stds) at the same minutes; seeds 1 and 2 were stopped to test the crops at 400 epochs "
-            "instead, where heavier augmentation paid on AMX (mid512-flipcrop2-e400)",
-        )
-    },
     augment=CROP2_FLIP,
 )
 MID_EMA_90 = variant(
     MID_FLIP_90,
     "mid512-flipshift-ema-e90",
     "mid512-flipshift-e90 evaluated and kept as an EMA of its weights (decay 0.999 per step)",
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "3 seeds: validation 91.00 ± 0.07 against its base's 91.04 ± 0.06, within seed noise, at more "
-            "minutes (the average's update every step; 5.8 to 6.6 minutes as the VM slowed): the one-cycle "
-            "schedule's annealing already averages what an EMA would",
-        )
-    },
     ema_decay=0.999,
 )
 # Heavier augmentation hurt at short schedules and paid at long ones on AMX: 2-px crops at 400 epochs,
@@ -476,14 +364,6 @@ MID_CROP2_400 = variant(
     MID_FLIP_400,
     "mid512-flipcrop2-e400",
     "mid512-flipshift-e400 with shifts of up to 2 px instead of 1 (the long schedule's test of the crops)",
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.93, 0.7 points below its base's 3-seed 91.62 ± 0.11 (about 6 of its seed "
-            "stds) at about the same minutes (26.1): on the 512-wide net the 2-px crops hurt at 400 epochs "
-            "as at 90, so the long schedule does not rescue them here (the wide net on AMX is untested)",
-        )
-    },
     augment=CROP2_FLIP,
 )
 # Depth at equal minutes: a third 512-wide layer costs about 40% more matrix work per epoch, so 65
@@ -493,13 +373,6 @@ MID_DEEP_65 = variant(
     "mid512x3-flipshift-e65",
     "784-512-512-512-10 (a third hidden layer), the same flips and shifts, 65 epochs: about the same minutes",
     {"hidden": [512, 512, 512], "dropout": [0.3, 0.3, 0.3]},
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "3 seeds: validation 90.78 ± 0.05 against its base's 91.04 ± 0.06 at about the same minutes "
-            "(5.8 against 5.6): at equal minutes a third layer costs more epochs than it gives",
-        )
-    },
     epochs=65,
 )
 # Two MLPs of half the epochs each against one: the same minutes, probabilities averaged. Not one MLP
@@ -514,15 +387,6 @@ MID_PAIR_45 = replace(
     ),
     method="ensemble",
     members=2,
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.48, 0.6 points below the single MLP's 3-seed 91.04 ± 0.06 (about 9 of its "
-            "seed stds); 7.9 minutes, about one of them other work sharing the cores (its epochs ran at the "
-            "bed's pace): at equal minutes a second member costs more epochs than it gives; seeds 1 and 2 "
-            "were stopped",
-        )
-    },
 )
 # Heavier augmentation on top of flips and shifts (each hurt at short schedules on AMX; the bed is 90
 # epochs here, so a loss at 90 is read beside the 400-epoch schedule before it is final).
@@ -531,42 +395,18 @@ MID_MIXUP_90 = variant(
     "mid512-flipshift-mixup-e90",
     "mid512-flipshift-e90 with mixup (alpha 0.2) after the flips and shifts",
     augment=SHIFT_FLIP_MIXUP,
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.38, 0.7 points below its base's 3-seed 91.04 ± 0.06 (about 11 of its seed "
-            "stds), at more minutes (7.7: the mix runs on float batches, not the one-pass uint8 gather); "
-            "as on AMX, mixup does not pay at a short schedule",
-        )
-    },
 )
 MID_ERASE_90 = variant(
     MID_FLIP_90,
     "mid512-flipshift-erase-e90",
     "mid512-flipshift-e90 with random erasing (p 0.5, 2-20% of the area) after the flips and shifts",
     augment=(*SHIFT_FLIP, "erase:0.5"),
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.24, 0.8 points below its base's 3-seed 91.04 ± 0.06 (about 13 of its seed "
-            "stds), at more minutes (6.9): erased rectangles, like mixup, cost more than they give at 90 "
-            "epochs",
-        )
-    },
 )
 MID_ROTATE_90 = variant(
     MID_FLIP_90,
     "mid512-flipshift-rotate-e90",
     "mid512-flipshift-e90 with random rotations of up to 10 degrees after the flips and shifts",
     augment=(*SHIFT_FLIP, "rotate:10"),
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.20, 0.8 points below its base's 3-seed 91.04 ± 0.06 (about 14 of its seed "
-            "stds), at more minutes (7.4: a bilinear resampling of every batch): at 90 epochs rotations "
-            "hurt as the 2-px crops did",
-        )
-    },
 )
 # Sharpness-aware minimization costs a second forward and backward pass per step: at equal minutes,
 # half the epochs.
@@ -576,14 +416,6 @@ MID_SAM_45 = variant(
     "mid512-flipshift-e90 trained with SAM (rho 0.05) for 45 epochs: two passes a step, the same minutes",
     sam_rho=0.05,
     epochs=45,
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.38, 0.7 points below its base's 3-seed 91.04 ± 0.06 (about 11 of its seed "
-            "stds) at about the same minutes (5.7): the flatter minimum does not repay the 45 epochs it "
-            "costs",
-        )
-    },
 )
 # Speed buys epochs: batches of 512 halve the per-step costs that do not grow with the batch (the
 # optimizer, the schedule, small kernels), at the same learning rate and epochs.
@@ -592,14 +424,6 @@ MID_B512_90 = variant(
     "mid512-flipshift-b512-e90",
     "mid512-flipshift-e90 with batches of 512 instead of 256 (half the steps, the same epochs)",
     batch_size=512,
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.93 against 91.09 for its base's seed 0 (3-seed 91.04 ± 0.06), in 5.2 "
-            "minutes against 5.7: half the steps saved 8% of the minutes, about 7 epochs, too little to "
-            "make up what the larger batch loses",
-        )
-    },
 )
 # Short schedules cannot judge heavier augmentation (it hurt at 50 epochs on AMX and paid at 600): the
 # one that lost least at 90 epochs, mixup, at the 30-minute schedule against mid512-flipshift-e400.
@@ -608,15 +432,6 @@ MID_MIXUP_400 = variant(
     "mid512-flipshift-mixup-e400",
     "mid512-flipshift-e400 with mixup (alpha 0.2) after the flips and shifts (the long schedule's test)",
     augment=SHIFT_FLIP_MIXUP,
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 91.42 against 91.69 for its base's seed 0 (3-seed 91.62 ± 0.11), in 35.7 "
-            "minutes against 24.4: the gap shrank from 0.7 points at 90 epochs to 0.3 at 400, as heavier "
-            "augmentation does with longer schedules, but it is still a loss, at 40% more minutes, over the "
-            "30-minute budget",
-        )
-    },
 )
 # Less dropout: with flips and shifts already regularizing, dropout 0.3 may slow what 90 epochs can
 # learn (the cheapest of the regularizers to turn down; the same minutes).
@@ -625,20 +440,6 @@ MID_DROPOUT2_90 = variant(
     "mid512-flipshift-d02-e90",
     "mid512-flipshift-e90 with dropout 0.2 instead of 0.3 in both hidden layers",
     {"dropout": [0.2, 0.2]},
-    decisions={
-        FP32_CLASS: (
-            "kept",
-            "3 seeds: validation 91.22 ± 0.10 against its base's 91.04 ± 0.06, above on every seed (paired "
-            "seed 0: 91.25 against 91.09), at the same epoch cost (6.3-6.8 minutes as the VM ran slower "
-            "this hour): the first change to beat the bed; still to confirm at the 400-epoch schedule",
-        ),
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds: the AVX2 class's 5-minute point, the recipe kept on the AVX-512 fp32 class re-measured "
-            "with the same keys: validation 91.20 ± 0.07 as there (91.22 ± 0.10), in 5.2-5.3 minutes per "
-            "seed (6.3-6.8 there); its base mid512-flipshift-e90 was not re-run on this class",
-        ),
-    },
 )
 # The kept change confirmed where it counts: dropout 0.2 at the 30-minute schedule, against
 # mid512-flipshift-e400 (less regularization may pay at 90 epochs and cost at 400).
@@ -647,20 +448,6 @@ MID_DROPOUT2_400 = variant(
     "mid512-flipshift-d02-e400",
     "mid512-flipshift-e400 with dropout 0.2 instead of 0.3 in both hidden layers (the long schedule's test)",
     {"dropout": [0.2, 0.2]},
-    decisions={
-        FP32_CLASS: (
-            "kept",
-            "3 seeds: validation 91.95 ± 0.05 against mid512-flipshift-e400's 91.62 ± 0.11, above on every "
-            "paired seed (92.00/91.89/91.96 against 91.69/91.50/91.67), at 28-32 minutes per seed (the VM "
-            "had 50% steal during seed 1): the 90-epoch gain held and grew at the 30-minute schedule",
-        ),
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds: the AVX-512 fp32 class's 30-minute point re-measured with the same keys: validation "
-            "91.87 ± 0.08 against 91.95 ± 0.05 there, within seed noise, in 15.5-21.5 minutes per seed (the "
-            "VM sped up from seed to seed); this class's 30-minute point until mid512-flipshift-d01-e400",
-        ),
-    },
 )
 # From here the bed is the kept mid512-flipshift-d02-e90 (3 seeds 91.22 ± 0.10): one change each.
 MID_DROPOUT1_90 = variant(
@@ -668,58 +455,24 @@ MID_DROPOUT1_90 = variant(
     "mid512-flipshift-d01-e90",
     "mid512-flipshift-d02-e90 with dropout 0.1 (a further step in the direction that paid)",
     {"dropout": [0.1, 0.1]},
-    decisions={
-        FP32_CLASS: (
-            "measured",
-            "1 seed: validation 91.34 against 91.25 for the d02 bed's seed 0 (3-seed 91.22 ± 0.10), within "
-            "seed noise, 6.1 minutes: not yet a gain; 2 more seeds before a decision",
-        ),
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds: validation 91.42 ± 0.04 against the d02 bed's 91.20 ± 0.07 on this class, above on "
-            "every paired seed (+0.15, +0.20, +0.30), at the same epoch cost (3.0-3.2 minutes per seed "
-            "on a faster day than the bed's 5.2-5.3): less dropout paid a second time; its long-schedule "
-            "test is mid512-flipshift-d01-e400",
-        ),
-    },
 )
 MID_NO_SMOOTHING_90 = variant(
     MID_DROPOUT2_90,
     "mid512-flipshift-d02-ls0-e90",
     "mid512-flipshift-d02-e90 without label smoothing (0 instead of 0.1): one regularizer fewer",
     label_smoothing=0.0,
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 91.16 against 91.25 for the bed's seed 0, within seed noise and not above: "
-            "label smoothing is not what holds the bed back",
-        )
-    },
 )
 MID_CUTMIX_90 = variant(
     MID_DROPOUT2_90,
     "mid512-flipshift-d02-cutmix-e90",
     "mid512-flipshift-d02-e90 with cutmix (alpha 1) after the flips and shifts",
     augment=(*SHIFT_FLIP, "cutmix:1.0"),
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 89.21, 2 points below the bed (20 of its seed stds), at 8.3 minutes",
-        )
-    },
 )
 MID_SCALE_90 = variant(
     MID_DROPOUT2_90,
     "mid512-flipshift-d02-scale-e90",
     "mid512-flipshift-d02-e90 with random zooms of up to 10% either way after the flips and shifts",
     augment=(*SHIFT_FLIP, "scale:0.1"),
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.71, 0.5 points below the bed (5 of its seed stds), at 8.4 minutes: zooms "
-            "hurt at 90 epochs as rotations did",
-        )
-    },
 )
 # Self-distillation (born-again networks, Furlanello et al. 2018) on the fp32 classes' bed: the
 # teacher is the bed's own MLP and recipe (its last epoch: validation never chooses a teacher's
@@ -742,15 +495,6 @@ SELF_DISTILLED = replace(
     ),
     method="distilled",
     distill=DistillSpec(MLP_TEACHER, views=16, flip=True, max_shift=1, temperature=2.0, soft_weight=0.9),
-    decisions={
-        FP32_CLASS: (
-            "dropped",
-            "1 seed: validation 90.53, 0.5 points below labels alone (mid512-flipshift-e90, 3 seeds 91.04 ± "
-            "0.06) and below its own teacher (91.01, 6.8 minutes), in 7.2 student minutes (rendering the "
-            "views costs a third more per epoch): as with the CNN teacher, the soft targets of 16 fixed "
-            "views teach less than the labels of fresh ones",
-        )
-    },
 )
 # On the bf16 classes the bed is AMX's 5-minute point, flipshift-e135 (the 1024-wide net): the change
 # that paid on the fp32 classes' bed and grew at their long schedule, less dropout, on the wide net.
@@ -761,15 +505,6 @@ WIDE_DROPOUT2_135 = variant(
     "flipshift-d02-e135",
     "flipshift-e135 with dropout 0.2 instead of 0.3 in both hidden layers",
     {"dropout": [0.2, 0.2]},
-    decisions={
-        AVX512_BF16_CLASS: (
-            "measured",
-            "3 seeds: validation 91.74 ± 0.14 against its base's 91.64 ± 0.04 on that class, paired seeds "
-            "+0.22, -0.02, +0.11, at the same minutes (8.7 per seed): within seed noise at 135 epochs, a "
-            "smaller step than on the fp32 classes' 512-wide bed (+0.18, above on every seed); the long "
-            "schedule decides (flipshift-d02-e600)",
-        )
-    },
 )
 # The long schedule's test on the wide net, against flipshift-e600 (AMX's 48k run that chose the shipped fit).
 WIDE_DROPOUT2_600 = variant(
@@ -777,23 +512,6 @@ WIDE_DROPOUT2_600 = variant(
     "flipshift-d02-e600",
     "flipshift-e600 with dropout 0.2 instead of 0.3 in both hidden layers (the long schedule's test)",
     {"dropout": [0.2, 0.2]},
-    decisions={
-        AVX512_BF16_CLASS: (
-            "kept",
-            "3 seeds: validation 92.42 ± 0.10 (92.53 / 92.35 / 92.37) against its base flipshift-e600's "
-            "92.20 ± 0.06 on this class, above it on every paired seed (+0.34, +0.21, +0.11; mean +0.22, "
-            "about 4 of the base's seed stds), in 38-39 minutes per seed against 31-37: less dropout pays "
-            "at the long schedule on the wide net too (test, reported only: 92.10 ± 0.08 against 92.02 ± "
-            "0.15); AMX, where #18 is judged, measures it with its own seeds",
-        ),
-        SELECTION_CLASS: (
-            "measured",
-            "3 seeds: validation 92.33 ± 0.09 against flipshift-e600's 92.31 ± 0.03 on AMX, paired seeds "
-            "-0.07, +0.06, +0.03: a tie within seed noise on the judged class, where the AVX-512 bf16 class "
-            "(the same bf16 keys) found +0.22 on 3 of 3 (over both classes 5 of 6 paired seeds above, "
-            "mean +0.11); 15.3-17.1 minutes per seed with denormals flushed",
-        ),
-    },
 )
 # Its final fit on all 60,000 images: the candidate for 93%, run on AMX (`study --only`) once its 48k
 # run was kept on the AVX-512 bf16 class; shipped where AMX's 48k validation is the frontier's best.
@@ -801,15 +519,6 @@ WIDE_DROPOUT2_600_60K = final_fit(
     WIDE_DROPOUT2_600,
     "flipshift-d02-e600-60k",
     "flipshift-d02-e600 trained on all 60,000 training images (train + validation)",
-    {
-        SELECTION_CLASS: (
-            "kept",
-            "3 seeds: test 92.59 ± 0.11 (92.51 / 92.71 / 92.55), every seed above 92.5 and within 30 "
-            "minutes (20.6-23.8 per seed; denormals not yet flushed): the 30-minute goal on AMX. Chosen by "
-            "flipshift-d02-e600's validation, kept on the AVX-512 bf16 class; on AMX that validation ties "
-            "flipshift-e600's (see there), so this fit's pick rests on the other bf16 class's seeds",
-        )
-    },
 )
 # Architecture at equal minutes on the bf16 classes' bed: Bachmann et al.'s (2023) inverted-bottleneck
 # MLP, a 256-wide residual stream through 3 pre-LayerNorm blocks that expand it 4 times (GELU,
@@ -827,15 +536,6 @@ INVERTED_BOTTLENECK_135 = variant(
         "norm": "layer",
         "expansion": 4,
     },
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 91.24 against 91.85 for the bed's seed 0 on that class (3-seed 91.74 ± "
-            "0.14), 0.6 points below (about 4 of its seed stds), in 10.2 minutes against 8.7 (LayerNorm and "
-            "GELU on the 1024-wide expansions cost more than batch norm and ReLU): at equal matrix work and "
-            "epochs a 256-wide residual stream learns less than two 1024-wide layers; seeds 1 and 2 not run",
-        )
-    },
 )
 # The optimizer at equal minutes on the fp32 classes' bed: Lion (Chen et al. 2023), the sign of an
 # interpolated momentum, as cheap a step as AdamW's. Its authors' rule: a learning rate 3-10 times
@@ -852,16 +552,6 @@ MID_LION_90 = variant(
     optimizer="lion",
     lr=4e-4,
     weight_decay=0.25,
-    decisions={
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds: validation 91.41 ± 0.07 against the d02 bed's 91.20 ± 0.07 on this class, above on "
-            "every paired seed (+0.08, +0.21, +0.34), at the same minutes (3.1-3.2 per seed, beside "
-            "mid512-flipshift-d01-e90's 3.0-3.2 the same day; a Lion step costs 1.05 AdamW steps in "
-            "benchmarks/bench_optimizers.py): as large a gain as dropout 0.1's, so the two are tried "
-            "together (mid512-flipshift-d01-lion-e90)",
-        )
-    },
 )
 # The next step in the direction that paid twice (0.3 -> 0.2 -> 0.1): no dropout at all.
 MID_DROPOUT0_90 = variant(
@@ -869,15 +559,6 @@ MID_DROPOUT0_90 = variant(
     "mid512-flipshift-d00-e90",
     "mid512-flipshift-d01-e90 without dropout (0 instead of 0.1)",
     {"dropout": [0.0, 0.0]},
-    decisions={
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds: validation 91.53 ± 0.08 against mid512-flipshift-d01-e90's 91.42 ± 0.04 on this "
-            "class, above on every paired seed (+0.03, +0.15, +0.17), in fewer minutes (2.6-2.9 per seed "
-            "against 3.0-3.2: no masks to draw): at 90 epochs flips, shifts, batch norm, weight decay and "
-            "label smoothing leave dropout nothing to add; not yet tested at the long schedule",
-        )
-    },
 )
 # Dropout 0.1's long-schedule test on the fp32 classes, against the kept mid512-flipshift-d02-e400
 # (less regularization may pay at 90 epochs and cost at 400, as it might have for 0.2).
@@ -886,15 +567,6 @@ MID_DROPOUT1_400 = variant(
     "mid512-flipshift-d01-e400",
     "mid512-flipshift-d02-e400 with dropout 0.1 (the long schedule's test of mid512-flipshift-d01-e90)",
     {"dropout": [0.1, 0.1]},
-    decisions={
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds: validation 92.09 ± 0.05 against mid512-flipshift-d02-e400's 91.87 ± 0.08 on this "
-            "class, above on every paired seed (+0.11, +0.35, +0.19), at the same epoch cost (11.9-13.8 "
-            "minutes per seed on a faster day than d02's 15.5-21.5): the 90-epoch gain held at 400 "
-            "epochs, as 0.2's did; the AVX2 class's 30-minute point",
-        )
-    },
 )
 # No dropout's long-schedule test, against the kept mid512-flipshift-d01-e400.
 MID_DROPOUT0_400 = variant(
@@ -902,14 +574,6 @@ MID_DROPOUT0_400 = variant(
     "mid512-flipshift-d00-e400",
     "mid512-flipshift-d01-e400 without dropout (the long schedule's test of mid512-flipshift-d00-e90)",
     {"dropout": [0.0, 0.0]},
-    decisions={
-        AVX2_CLASS: (
-            "dropped",
-            "3 seeds: validation 92.07 ± 0.15 against mid512-flipshift-d01-e400's 92.09 ± 0.05 on this "
-            "class, paired seeds -0.10, -0.09, +0.12, in 11.3-11.9 minutes per seed: the 90-epoch gain "
-            "did not hold at 400 epochs; dropout 0.1 stays",
-        )
-    },
 )
 # Lion paid on the d02 bed as much as dropout 0.1 did: the two together, one change (the optimizer)
 # from the kept mid512-flipshift-d01-e90.
@@ -920,16 +584,6 @@ MID_LION_D01_90 = variant(
     optimizer="lion",
     lr=4e-4,
     weight_decay=0.25,
-    decisions={
-        AVX2_CLASS: (
-            "measured",
-            "3 seeds: validation 91.53 ± 0.13 against mid512-flipshift-d01-e90's 91.42 ± 0.04 on this "
-            "class, paired seeds -0.05, +0.25, +0.15, at the same minutes (2.7-2.9): on top of dropout 0.1 "
-            "Lion adds about half what it added on the d02 bed, within its seed spread; no dropout "
-            "(mid512-flipshift-d00-e90) gained as much, on every seed and in fewer minutes, so that one "
-            "went to the long schedule; Lion's long-schedule test is not run",
-        )
-    },
 )
 # At equal minutes on the long schedule (the issue's "2 MLPs x 15 minutes against 1 x 30"): two
 # MLPs of half the epochs each, probabilities averaged, against the kept mid512-flipshift-d01-e400.
@@ -944,17 +598,6 @@ MID_DROPOUT1_PAIR_200 = replace(
     ),
     method="ensemble",
     members=2,
-    decisions={
-        AVX2_CLASS: (
-            "dropped",
-            "3 seeds: validation 92.10 ± 0.06 against mid512-flipshift-d01-e400's 92.09 ± 0.05 on this "
-            "class, paired seeds +0.11, +0.00, -0.09, in 14.2-16.2 minutes per seed (2.1-2.6 seconds an "
-            "epoch today, against 1.8-2.1 on d01-e400's day; seed 0's 16.2 shared the cores for some "
-            "minutes with a niced test run): averaging two 200-epoch MLPs (their own "
-            "validation 91.77-92.00) gains what 200 more epochs of one gain, no more, for two models to "
-            "keep and evaluate; at this budget epochs and members are worth the same",
-        )
-    },
 )
 # Epochs paid +0.7 points from 90 to 400 on the fp32 classes: as many more as fit the AVX2 class's
 # 30 minutes a seed (a d01 epoch costs 1.8-2.2 seconds there, so 700 leaves room for a slow day).
@@ -962,15 +605,6 @@ MID_DROPOUT1_700 = variant(
     MID_DROPOUT1_400,
     "mid512-flipshift-d01-e700",
     "mid512-flipshift-d01-e400 with 700 epochs instead of 400",
-    decisions={
-        AVX2_CLASS: (
-            "dropped",
-            "3 seeds: validation 92.14 ± 0.09 against mid512-flipshift-d01-e400's 92.09 ± 0.05 on this "
-            "class, paired seeds +0.08, -0.06, +0.13, within seed noise, in 24.0-25.2 minutes per seed "
-            "(twice d01-e400's): between 400 and 700 epochs the 512-wide net stopped gaining; d01-e400 "
-            "stays the 30-minute point, and this class's next lever is width, not epochs",
-        )
-    },
     epochs=700,
 )
 # On the wide net, less dropout again: 0.1 paid over 0.2 on the fp32 classes' 512-wide net at 400
@@ -980,15 +614,6 @@ WIDE_DROPOUT1_600 = variant(
     "flipshift-d01-e600",
     "flipshift-d02-e600 with dropout 0.1 instead of 0.2 in both hidden layers",
     {"dropout": [0.1, 0.1]},
-    decisions={
-        SELECTION_CLASS: (
-            "measured",
-            "3 seeds: validation 92.37 ± 0.03 against flipshift-d02-e600's 92.33 ± 0.09 on AMX, paired "
-            "seeds +0.14, -0.02, +0.02, in 16.2-17.7 minutes per seed (denormals flushed): a tie within seed "
-            "noise, as dropout 0.2 against 0.3 was here; at 600 epochs the wide net no longer answers to "
-            "dropout (test, reported only: 92.03 ± 0.08 against 92.21 ± 0.05); no 60k fit",
-        )
-    },
 )
 # Width at the long schedule: from 512 to 1024 wide, the long runs gained about 0.4 point of
 # validation (mid512-flipshift-d02-e400 91.95, where 700 epochs no longer paid, against 92.33-92.42
@@ -1000,15 +625,6 @@ WIDE1536_600 = variant(
     "w1536-flipshift-d02-e600",
     "flipshift-d02-e600 with two 1536-wide hidden layers instead of 1024 (1.9 times the work an epoch)",
     {"hidden": [1536, 1536]},
-    decisions={
-        SELECTION_CLASS: (
-            "dropped",
-            "2 seeds: validation 92.25 / 92.24 against flipshift-d02-e600's seeds 92.22 / 92.37 on AMX, "
-            "paired +0.03 and -0.12 (its 3-seed 92.33 ± 0.09), in 26.3 and 29.6 minutes per seed against "
-            "15.3-17.1 (1.7 times): at 600 epochs more width buys nothing on validation here (test, reported "
-            "only: 92.23 / 92.03); a third seed would not turn a loss at 1.7 times the minutes into a gain",
-        )
-    },
 )
 # Lion at the long schedule on the wide net: it paid on the fp32 classes' 512-wide bed at 90 epochs
 # as much as dropout 0.1 did (+0.21, every seed), and its long-schedule test was never run.
@@ -1019,15 +635,6 @@ WIDE_LION_600 = variant(
     optimizer="lion",
     lr=4e-4,
     weight_decay=0.25,
-    decisions={
-        SELECTION_CLASS: (
-            "dropped",
-            "1 seed: validation 92.03 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
-            "0.09), in 32.0 minutes against 15.8: below the base at twice the minutes (lion-pytorch's "
-            "unfused update weighs on AMX's fast steps, where on AVX2 it cost 1.05 AdamW steps); the gain "
-            "it showed on the 512-wide net at 90 epochs does not carry to the long schedule",
-        )
-    },
 )
 # Distillation from an ensemble (its own method, its own row), tried again with what the two earlier
 # tries lacked (Beyer et al. 2022, "a good teacher is patient and consistent"): the teacher is better
@@ -1053,16 +660,6 @@ ENSEMBLE_DISTILLED_135 = replace(
     distill=DistillSpec(
         ENSEMBLE_TEACHER, views=18, exhaustive=True, flip=True, max_shift=1, temperature=1.0, soft_weight=1.0
     ),
-    decisions={
-        SELECTION_CLASS: (
-            "dropped",
-            "1 seed: validation 91.38 against flipshift-e135's seed 0 91.58 on AMX (its 3-seed 91.57 ± "
-            "0.06), below its teacher (the ensemble: 91.66) and each of the teacher's seeds (91.52-91.62), "
-            "in 7.2 student minutes on a slow day (the teachers, flipshift-e135 itself, took 6.2-7.3 "
-            "against its 4.6-5.1): at 135 epochs 3 seeds ensemble to only +0.08, and the fourth "
-            "distillation here ends below labels alone, as the CNN and self-distillation did",
-        )
-    },
 )
 # Dropout on the input pixels (Srivastava et al. 2014 used 0.2 on MNIST's MLPs), never screened here:
 # a regularizer that costs no epoch time, screened on the AMX bed flipshift-e135 first.
@@ -1071,14 +668,6 @@ INPUT_DROPOUT_135 = variant(
     "flipshift-in01-e135",
     "flipshift-e135 with dropout 0.1 on the input pixels",
     {"input_dropout": 0.1},
-    decisions={
-        SELECTION_CLASS: (
-            "measured",
-            "1 seed: validation 91.43 against flipshift-e135's seed 0 91.58 on AMX (its 3-seed 91.57 ± "
-            "0.06), in 7.6 minutes on a slow day: a regularizer that loses at 135 epochs, as dropout 0.3 "
-            "did against less; judged at the long schedule (flipshift-d02-in01-e600), as augmentation was",
-        )
-    },
 )
 # Its long-schedule test: one change of flipshift-d02-e600 (the 48k run kept on the bf16 classes).
 INPUT_DROPOUT_600 = variant(
@@ -1086,14 +675,6 @@ INPUT_DROPOUT_600 = variant(
     "flipshift-d02-in01-e600",
     "flipshift-d02-e600 with dropout 0.1 on the input pixels",
     {"input_dropout": 0.1},
-    decisions={
-        SELECTION_CLASS: (
-            "dropped",
-            "1 seed: validation 92.08 against flipshift-d02-e600's seed 0 92.22 on AMX (its 3-seed 92.33 ± "
-            "0.09), behind it all the way (0.6 points at epoch 340, 0.25 at 500), in 35.5 minutes on a slow "
-            "day (3.4-4.3 s an epoch against the base's 1.6): the loss at 135 epochs shrank but did not turn",
-        )
-    },
 )
 # Mixup at the long schedule on the wide net: on the 512-wide net its loss shrank from 0.7 points at
 # 90 epochs to 0.3 at 400 (heavier augmentation pays with longer schedules), and the wide net fits
@@ -1104,17 +685,6 @@ MIXUP_600 = variant(
     "flipshift-d02-mixup-e600",
     "flipshift-d02-e600 with mixup (alpha 0.2) after the flips and shifts",
     augment=SHIFT_FLIP_MIXUP,
-    decisions={
-        SELECTION_CLASS: (
-            "measured",
-            "3 seeds: validation 92.46 ± 0.11 (92.57 / 92.46 / 92.34) against flipshift-d02-e600's 92.33 ± "
-            "0.09 on AMX, paired +0.34 / +0.09 / -0.04 (mean +0.13, about 1.5 of the base's seed stds; "
-            "their last 25 epochs' mean validation +0.35 / +0.08 / +0.01); behind the base until about "
-            "epoch 350, best epochs 597 / 563 / 560; test, reported only, below the base on every seed "
-            "(92.15 / 92.13 / 92.10 against 92.25 / 92.15 / 92.22); 31.6-37.0 minutes on a slow day (the "
-            "base: 15.3-17.1 on usual ones): a gain within noise on one seed of three, not kept, no 60k fit",
-        )
-    },
 )
 # Elastic distortion (Simard et al. 2003, the augmentation that took MNIST MLPs from 1.6% to 0.7%
 # error): each image bent along its own smooth field, moves of up to 1 pixel drawn at 4 x 4 knots.
@@ -1125,15 +695,6 @@ ELASTIC_135 = variant(
     "flipshift-elastic1-e135",
     "flipshift-e135 with elastic distortion (moves up to 1 px at 4 x 4 knots) after the flips and shifts",
     augment=(*SHIFT_FLIP, "elastic:1"),
-    decisions={
-        SELECTION_CLASS: (
-            "dropped",
-            "1 seed: validation 91.17 against flipshift-e135's seed 0 91.58 on AMX (its 3-seed 91.57 ± "
-            "0.06), -0.42, 7 of the base's seed stds, behind it all the way (0.9 points at epoch 80, 0.5 at "
-            "134); 8.1 minutes on a slow day against the base's 4.6 on a usual one: a larger loss at 135 "
-            "epochs than input dropout's, which still lost at 600",
-        )
-    },
 )
 # More epochs: the one-cycle schedule's validation climbs most in its last 100 epochs (flipshift-d02-
 # e600's 3 seeds: 91.0 mean over epochs 301-400, 91.7 over 401-500, 92.15 over 501-600) and its best
@@ -1143,16 +704,6 @@ WIDE_DROPOUT2_900 = variant(
     "flipshift-d02-e900",
     "flipshift-d02-e600 trained 900 epochs (the one-cycle schedule stretched to fit)",
     epochs=900,
-    decisions={
-        SELECTION_CLASS: (
-            "measured",
-            "3 seeds: validation 92.42 ± 0.17 (92.38 / 92.61 / 92.28) against flipshift-d02-e600's 92.33 ± "
-            "0.09 on AMX, paired +0.16 / +0.24 / -0.10, their last 25 epochs' mean +0.15 / +0.28 / -0.06: "
-            "+0.10 on the mean, within seed noise, as mixup's +0.13 was; best epochs 785 / 897 / 891 of "
-            "900; test, reported only, 92.20 ± 0.13 against the base's 92.21 ± 0.05; 53.8 / 40.8 / 31.0 "
-            "minutes on slow days (1.5 times the base's epochs): not kept, so no 60k fit",
-        )
-    },
 )
 # Mixup at 900 epochs: at 600 it trailed its base until about epoch 350 and caught up in the last 150, as
 # heavier augmentation does with longer schedules, so 900 epochs may be where it pays; one change from
@@ -1162,46 +713,12 @@ MIXUP_900 = variant(
     "flipshift-d02-mixup-e900",
     "flipshift-d02-e900 with mixup (alpha 0.2) after the flips and shifts",
     augment=SHIFT_FLIP_MIXUP,
-    decisions={
-        SELECTION_CLASS: (
-            "kept",
-            "3 seeds: validation 92.58 ± 0.09 (92.55 / 92.52 / 92.68) on AMX; against its base "
-            "flipshift-d02-e900's 92.42 ± 0.17 paired +0.17 / -0.09 / +0.40, against mixup-e600's 92.46 ± "
-            "0.11 -0.02 / +0.06 / +0.34, and against flipshift-d02-e600 (which both changes left) +0.33 / "
-            "+0.15 / +0.30, mean +0.26, about 3 of its seed stds, the last 25 epochs' mean above on every "
-            "seed too; each change alone was within noise (+0.10, +0.13), together they are above on all 3; "
-            "test, reported only, 92.34 ± 0.12 against 92.21 ± 0.05; 24.5-27.4 minutes a seed",
-        ),
-        AVX512_BF16_CLASS: (
-            "measured",
-            "3 seeds, the anchor of the screening from it on this class (the Zen 5 of 2026-12-06): "
-            "validation 92.65 ± 0.06 (92.68 / 92.58 / 92.69), 26.2 / 27.5 / 27.6 minutes; seeds 1-2 ran in "
-            "the evening to pair with the learning-rate screen; flipshift-d02-e600's seed 0 here (on the "
-            "slower EPYC of 2026-12-01) had 92.53; test, reported only, 92.22 ± 0.23",
-        ),
-    },
 )
 # Its final fit on all 60,000 images: the next test of 93% on AMX.
 MIXUP_900_60K = final_fit(
     MIXUP_900,
     "flipshift-d02-mixup-e900-60k",
     "flipshift-d02-mixup-e900 trained on all 60,000 training images (train + validation)",
-    {
-        SELECTION_CLASS: (
-            "measured",
-            "1 seed: test 92.56 against flipshift-d02-e600-60k's seed 0 92.51 (its 3 seeds 92.59 ± 0.11), "
-            "29.6 minutes on a usual day: the 48k gain (+0.26 validation, +0.13 test) did not show on its "
-            "first 60k seed; seeds 1-2 before it is kept or shipped",
-        ),
-        AVX512_BF16_CLASS: (
-            "kept",
-            "3 seeds on the Zen 5 of 2026-12-06: test 92.67 ± 0.10 (92.76 / 92.67 / 92.57, each above "
-            "92.5; flip averaging 92.77 ± 0.06), the best 3-seed test of a single MLP on any class; "
-            "30.8 / 30.2 / 32.9 minutes, so the 30-minute goal is not reached here. Its 48k recipe was "
-            "kept on AMX's 3 seeds (here 1 seed, validation 92.68). Seed 0 on AMX tested 92.56: one "
-            "seed's test moves 0.2 between the two bf16 classes' numerics; on AMX seeds 1-2 still decide",
-        ),
-    },
 )
 # Toward 93% from the kept flipshift-d02-mixup-e900, one change each, screened on the AVX-512 bf16
 # class (bf16 as on AMX, and as fast on 2026-12-06: 1.7 seconds a wide epoch) against its seed 0 run
@@ -1212,14 +729,6 @@ MIXUP04_900 = variant(
     "flipshift-d02-mixup04-e900",
     "flipshift-d02-mixup-e900 with mixup alpha 0.4 instead of 0.2",
     augment=(*SHIFT_FLIP, "mixup:0.4"),
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.66 against flipshift-d02-mixup-e900's seed 0 92.68 here the same day "
-            "(-0.02, their last 25 epochs' mean -0.02), best epoch 893, 25.3 minutes against 26.2; test, "
-            "reported only, 92.43 against 92.41: a tie, far from the +0.4 that 93% needs; alpha 0.2 stays",
-        )
-    },
 )
 # Random erasing at the long schedule: it lost 0.8 at 90 epochs as mixup lost 0.7 there, and mixup paid
 # at 900; erased rectangles before the mix.
@@ -1228,15 +737,6 @@ MIXUP_ERASE_900 = variant(
     "flipshift-d02-mixup-erase-e900",
     "flipshift-d02-mixup-e900 with random erasing (p 0.5, 2-20% of the area) before the mixup",
     augment=(*SHIFT_FLIP, "erase:0.5", MIXUP),
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.46 against flipshift-d02-mixup-e900's seed 0 92.68 here the same day "
-            "(-0.22, their last 25 epochs' mean -0.33), best epoch 820, 28.4 minutes against 26.2; test, "
-            "reported only, 91.86 against 92.41: erased rectangles on top of mixup take more than they give "
-            "even at 900 epochs",
-        )
-    },
 )
 # More epochs with mixup: from 600 to 900 they paid +0.12 with mixup (+0.10 without); 1,200 more.
 MIXUP_1200 = variant(
@@ -1244,14 +744,6 @@ MIXUP_1200 = variant(
     "flipshift-d02-mixup-e1200",
     "flipshift-d02-mixup-e900 trained 1,200 epochs (the one-cycle schedule stretched to fit)",
     epochs=1200,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.67 against flipshift-d02-mixup-e900's seed 0 92.68 here the same day "
-            "(-0.01, their last 25 epochs' mean +0.03), best epoch 1101, 36.7 minutes against 26.2; test, "
-            "reported only, 92.25 against 92.41: with mixup the wide net stops gaining by 900 epochs",
-        )
-    },
 )
 # Less dropout with mixup: mixup regularizes on its own, and dropout 0.2 was chosen without it (0.1
 # tied 0.2 at 600 epochs without mixup); one change from flipshift-d02-mixup-e900.
@@ -1260,15 +752,6 @@ MIXUP_DROPOUT1_900 = variant(
     "flipshift-d01-mixup-e900",
     "flipshift-d02-mixup-e900 with dropout 0.1 instead of 0.2 in both hidden layers",
     {"dropout": [0.1, 0.1]},
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.69 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(+0.01, their last 25 epochs' mean +0.04), best epoch 884, 28.1 minutes against 26.2; test, "
-            "reported only, 92.31 against 92.41: a tie, as dropout 0.1 tied 0.2 without mixup at 600 "
-            "epochs; dropout 0.2 stays",
-        )
-    },
 )
 # No label smoothing with mixup: mixed targets are already soft, and smoothing on top of them may
 # over-regularize; one change from flipshift-d02-mixup-e900.
@@ -1277,14 +760,6 @@ MIXUP_NO_SMOOTHING_900 = variant(
     "flipshift-d02-mixup-ls0-e900",
     "flipshift-d02-mixup-e900 without label smoothing (0 instead of 0.1)",
     label_smoothing=0.0,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.70 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(+0.02, their last 25 epochs' mean +0.01), best epoch 886, 27.1 minutes against 26.2; test, "
-            "reported only, 92.47 against 92.41: a tie; smoothing on top of mixup neither helps nor hurts",
-        )
-    },
 )
 # Twice the weight decay with mixup: the last regularizer of the recipe not yet moved at 900 epochs
 # (AdamW's 0.05 dates from the 25-epoch recipe); one change from flipshift-d02-mixup-e900.
@@ -1293,14 +768,6 @@ MIXUP_WD01_900 = variant(
     "flipshift-d02-mixup-wd01-e900",
     "flipshift-d02-mixup-e900 with weight decay 0.1 instead of 0.05",
     weight_decay=0.1,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.24 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(-0.44, their last 25 epochs' mean -0.42), best epoch 869, 28.4 minutes against 26.2; test, "
-            "reported only, 92.06 against 92.41: a clear loss, more than the seed spread; 0.05 stays",
-        )
-    },
 )
 # Half the weight decay with mixup: twice it (0.1) lost 0.44, so the step the other way is the one
 # left to see; one change from flipshift-d02-mixup-e900.
@@ -1309,15 +776,6 @@ MIXUP_WD0025_900 = variant(
     "flipshift-d02-mixup-wd0025-e900",
     "flipshift-d02-mixup-e900 with weight decay 0.025 instead of 0.05",
     weight_decay=0.025,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.61 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(-0.07, their last 25 epochs' mean -0.07), best epoch 818, 27.8 minutes against 26.2; ahead by "
-            "up to 0.68 in mid-run, level once the schedule annealed. Test, reported only, 92.69 against "
-            "92.41: not a reason to keep it, validation chooses; 0.05 stays",
-        )
-    },
 )
 # GELU instead of ReLU with mixup: the activation has been ReLU since the reference notebook and never
 # moved; one change from flipshift-d02-mixup-e900.
@@ -1326,14 +784,6 @@ MIXUP_GELU_900 = variant(
     "flipshift-d02-mixup-gelu-e900",
     "flipshift-d02-mixup-e900 with GELU instead of ReLU after each hidden layer",
     {"activation": "gelu"},
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.45 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(-0.23, their last 25 epochs' mean -0.20), best epoch 896, 28.5 minutes against 26.2; level "
-            "with it until epoch 600, behind after; test, reported only, 92.32 against 92.41: ReLU stays",
-        )
-    },
 )
 # A third 1024-wide hidden layer with mixup, at equal minutes: 1.6 times the matrix work an image, so
 # 600 epochs cost what the anchor's 900 do. Depth was only tried at 512 wide and 65 epochs
@@ -1344,15 +794,6 @@ MIXUP_DEPTH3_600 = variant(
     "flipshift-d02-mixup-e900 with a third 1024-wide hidden layer, 600 epochs (the same minutes)",
     {"hidden": [1024, 1024, 1024], "dropout": [0.2, 0.2, 0.2]},
     epochs=600,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.42 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(-0.26, their last 25 epochs' mean -0.25), best epoch 559, 26.6 minutes against 26.2 (the "
-            "tests of the SWA knob ran beside it for under a minute); test, reported only, 92.27 against "
-            "92.41: at equal minutes a third layer costs more epochs than it gives",
-        )
-    },
 )
 # Stochastic weight averaging (Izmailov et al. 2018) in place of the schedule's tail: the one-cycle
 # over 750 epochs, then 150 at a constant 1e-4 (the paper's 0.05 of the peak rate), the weights
@@ -1363,17 +804,6 @@ MIXUP_SWA_900 = variant(
     "flipshift-d02-mixup-swa-e900",
     "flipshift-d02-mixup-e900 with its last 150 epochs at a constant 1e-4, weights averaged (SWA)",
     swa_epochs=150,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.59 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(-0.09, their last 25 epochs' mean -0.16), 27.1 minutes against 26.2; its best epoch, 741, "
-            "is the one-cycle's, before averaging began: the average of the 150 constant-rate epochs "
-            "stayed at 92.38-92.47, below where the shorter one-cycle ended (92.50); test, reported only, "
-            "92.28 against 92.41. Averaging one run's late weights does not buy what averaging three "
-            "seeds' predictions does",
-        )
-    },
 )
 # Half the peak learning rate with mixup: 2e-3 dates from the 25-epoch recipe and never moved at the
 # long schedules; AdamW's decay per step halves with it (as weight decay 0.025's did, which tied).
@@ -1382,32 +812,6 @@ MIXUP_LR1E3_900 = variant(
     "flipshift-d02-mixup-lr1e3-e900",
     "flipshift-d02-mixup-e900 with a peak learning rate of 1e-3 instead of 2e-3",
     lr=1e-3,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "kept",
-            "3 seeds paired with flipshift-d02-mixup-e900's on this class's Zen 5: validation 92.76 ± 0.05 "
-            "against 92.65 ± 0.06, above on every seed (+0.06 / +0.13 / +0.12), as were their last 25 "
-            "epochs' means (+0.09 / +0.14 / +0.14); 26.7 / 28.2 / 26.3 minutes against 26.2 / 27.5 / 27.6; "
-            "test, reported only, 92.44 ± 0.10 against 92.22 ± 0.23. The best 48k validation of any "
-            "recipe here, by a tenth of a point: not the +0.4 that 93% needs; its 60k fit is the next test",
-        ),
-        FP32_CLASS: (
-            "measured",
-            "2 seeds in fp32 on an Intel Xeon whose VM hides AMX (family 6 model 207; auto trains in fp32 "
-            "there, bf16 ran 1.4x slower), paired with the same seeds in bf16 on the Zen 5: validation "
-            "92.67 / 92.77 against 92.74 / 92.72 (-0.07 / +0.05; last 25 epochs' means -0.08 / +0.01), "
-            "test, reported only, 92.54 / 92.31 against 92.54 / 92.34, in 63.7 / 61.9 minutes against "
-            "26.7 / 28.2: a tie, so bf16 autocast costs no accuracy at 900 epochs and fp32 is no lever",
-        ),
-        SELECTION_CLASS: (
-            "measured",
-            "1 seed on an AMX Xeon (GenuineIntel family 6 model 167) on 2026-12-07, after its final fit "
-            "there: validation 92.73 against flipshift-d02-mixup-e900's seed 0 92.55 on this class "
-            "(+0.18; test, reported only, 92.35 against 92.35), 27.8 minutes. On its own about two seed "
-            "stds; the pick rests on the Zen 5's 3 paired seeds, and this seed agrees with them. It is "
-            "what lets this class's validation choose the final fit that load_pretrained ships",
-        ),
-    },
 )
 # The learning rate's next neighbour down, from the kept 1e-3: 2e-3 to 1e-3 paid a tenth on every seed.
 MIXUP_LR5E4_900 = variant(
@@ -1415,15 +819,6 @@ MIXUP_LR5E4_900 = variant(
     "flipshift-d02-mixup-lr5e4-e900",
     "flipshift-d02-mixup-lr1e3-e900 with a peak learning rate of 5e-4 instead of 1e-3",
     lr=5e-4,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.77 against flipshift-d02-mixup-lr1e3-e900's seed 0 92.74 on this "
-            "class's Zen 5 (+0.03, their last 25 epochs' mean -0.02), best epoch 815, 33.8 minutes "
-            "against 26.7 (its first minutes beside a notebook run); test, reported only, 92.52 against "
-            "92.54: a tie or a loss: 1e-3 stays",
-        )
-    },
 )
 # Shifts of up to 2 px instead of 1 under mixup, from the kept 1e-3: the 2-px crops hurt the 512-wide
 # net at 90 and 400 epochs without mixup; at 900 epochs with mixup the wide net gains from none of
@@ -1433,41 +828,12 @@ MIXUP_LR1E3_CROP2_900 = variant(
     "flipcrop2-d02-mixup-lr1e3-e900",
     "flipshift-d02-mixup-lr1e3-e900 with shifts of up to 2 px instead of 1",
     augment=(*CROP2_FLIP, MIXUP),
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.29 against flipshift-d02-mixup-lr1e3-e900's seed 0 92.74 on this "
-            "class's Zen 5 (-0.45, their last 25 epochs' mean -0.53), best epoch 846, 30.4 minutes on a "
-            "slow evening against 26.7 that afternoon; test, reported only, 92.12 against 92.54: a loss "
-            "of about four seed stds: 1-px shifts stay",
-        )
-    },
 )
 # Its final fit on all 60,000 images, once kept: the next test of 93% on this class.
 MIXUP_LR1E3_900_60K = final_fit(
     MIXUP_LR1E3_900,
     "flipshift-d02-mixup-lr1e3-e900-60k",
     "flipshift-d02-mixup-lr1e3-e900 trained on all 60,000 training images (train + validation)",
-    {
-        AVX512_BF16_CLASS: (
-            "kept",
-            "3 seeds on the Zen 5 of 2026-12-06: test 92.80 ± 0.05 (92.84 / 92.74 / 92.82, each above "
-            "92.5) against flipshift-d02-mixup-e900-60k's 92.67 (paired by seed +0.08 / +0.07 / +0.25; "
-            "test only reports: the 48k validation chose 1e-3); 37.1 / 42.2 / 36.6 minutes on a slow "
-            "evening (1.2-1.4 times the 2e-3 fit's 31.3 earlier that day, the same epochs). 0.20 short of "
-            "93%",
-        ),
-        SELECTION_CLASS: (
-            "kept",
-            "3 seeds on an AMX Xeon (GenuineIntel family 6 model 167) on 2026-12-07: test 92.85 ± 0.07 "
-            "(92.77 / 92.91 / 92.88, each above 92.5; flip averaging 92.92 ± 0.08), the best 3-seed test "
-            "of a single MLP on any class and 0.15 short of 93%; against flipshift-d02-e600-60k's "
-            "92.59 ± 0.11 here, paired by seed +0.26 / +0.20 / +0.33, and level with the Zen 5's "
-            "92.80 ± 0.05 under the same keys. 30.0 / 34.0 / 35.1 minutes as the VM slowed (about 2.0 s "
-            "an epoch at first, up to 2.5 later): over the 30-minute budget, so flipshift-d02-e600-60k "
-            "stays this class's 30-minute point. Test only reports: 1e-3 was chosen on 48k validation",
-        ),
-    },
 )
 # Weight decay off the 1-D parameters (biases, batch norm's scales and shifts), the usual exclusion:
 # at 0.05 over 900 epochs AdamW's decay pulls the last batch norm's scale, and so the logits' scale,
@@ -1477,15 +843,6 @@ MIXUP_NO_1D_DECAY_900 = variant(
     "flipshift-d02-mixup-nd1d-e900",
     "flipshift-d02-mixup-e900 with no weight decay on biases and batch norm's scales and shifts",
     decay_norms_and_biases=False,
-    decisions={
-        AVX512_BF16_CLASS: (
-            "dropped",
-            "1 seed: validation 92.73 against flipshift-d02-mixup-e900's seed 0 92.68 on this class's Zen 5 "
-            "(+0.04, their last 25 epochs' mean +0.05), best epoch 883, 27.3 minutes against 26.2; level "
-            "with it all run long (within 0.15 in every 50-epoch block); test, reported only, 92.22 against "
-            "92.41. A tie: the decay on the 1-D parameters neither held this net back nor regularized it",
-        )
-    },
 )
 # The AVX2 class's 30-minute point, mid512-flipshift-d01-e400 (chosen there by validation), trained on
 # all 60,000 images: that class's answer beside AMX's flipshift-d02-e600-60k (1.25 times the 48k
@@ -1494,15 +851,6 @@ MID_DROPOUT1_400_60K = final_fit(
     MID_DROPOUT1_400,
     "mid512-flipshift-d01-e400-60k",
     "mid512-flipshift-d01-e400 trained on all 60,000 training images (train + validation)",
-    {
-        AVX2_CLASS: (
-            "kept",
-            "3 seeds on a Zen 3 EPYC (family 25 model 1) on 2026-12-07: test 92.27 ± 0.04 (92.29 / 92.22 "
-            "/ 92.29; flip averaging 92.38 ± 0.06) against mid512-flipshift-d01-e400's 91.83 ± 0.10 on "
-            "48k (+0.44, test only reports: the 48k validation chose the recipe), in 19.5-20.1 minutes per "
-            "seed (about 3 seconds an epoch): this class's 30-minute point, 0.23 short of 92.5",
-        )
-    },
 )
 # Width on the AVX2 class, the lever its d01-e700 run pointed to (epochs stopped paying between 400
 # and 700 at 512 wide, while 512 -> 1024 gained about 0.4 point at the long schedules): 768 wide is
@@ -1512,18 +860,6 @@ W768_DROPOUT1_400 = variant(
     "w768-flipshift-d01-e400",
     "mid512-flipshift-d01-e400 with two 768-wide hidden layers instead of 512 (1.8 times the work an epoch)",
     {"hidden": [768, 768]},
-    decisions={
-        AVX2_CLASS: (
-            "dropped",
-            "2 seeds: validation 92.11 / 92.07 against mid512-flipshift-d01-e400's seeds 92.03 / 92.12, "
-            "paired +0.08 and -0.05 (seed 0's last 25 epochs' means +0.09), in 26.4 and 24.8 minutes on "
-            "the Zen 3 of 2026-12-07 (3.3-4.2 seconds an epoch, where the 512-wide net's 60k fit took 3.0 "
-            "the same day, about 2.4 for 48k: about 1.6 times); a tie, as 700 epochs' +0.05 was, at as "
-            "many more minutes, and its 60k fit (about 33 minutes a seed here) would not fit the 30 "
-            "(test, reported only: 92.31 / 92.00 against 91.94 / 91.77); a third seed would not turn a "
-            "tie at 1.6 times the minutes into a kept gain",
-        )
-    },
 )
 ACCURACY_SCREENING: list[Recipe] = [
     MID_CROP2_90,
@@ -1604,14 +940,6 @@ DISTILLED = replace(
         "distilled-e135",
         "flipshift-e135's MLP and schedule; targets 0.9 x the teacher's probabilities at temperature 2 "
         "+ 0.1 x the label, on 16 precomputed flip/shift views",
-        decisions={
-            SELECTION_CLASS: (
-                "dropped",
-                "on its first seed, below labels alone at the same epochs by many seed stds; its teacher (a "
-                "CNN) is barely a point above the MLP it teaches, and a student epoch cost more than a "
-                "labels-only one",
-            )
-        },
         augment=(),
     ),
     method="distilled",
@@ -1624,13 +952,6 @@ DISTILLED_T1 = replace(
     description="the same; targets 0.5 x the teacher's probabilities at temperature 1 + 0.5 x the label",
     distill=replace(DISTILLED.distill, temperature=1.0, soft_weight=0.5),
     base=DISTILLED.name,
-    decisions={
-        SELECTION_CLASS: (
-            "dropped",
-            "on its first seed, better than distilled-e135 but still below labels alone (within about one "
-            "seed std of it): no gain to confirm with more seeds",
-        )
-    },
 )
 DISTILLATION: list[Recipe] = [DISTILLED, DISTILLED_T1]
 
@@ -1649,8 +970,8 @@ def search_best_recipe() -> Recipe | None:
     """The Optuna study's best trial (``assets/search/study.db``) as a recipe: the same recipe,
     the same epoch budget, trained on the whole training split; None before a study is exported.
     Read once per process."""
+    from fmnist.lab.search import EXPORT_DIR, load_export, trial_recipe
     from fmnist.paths import project_root
-    from fmnist.search import EXPORT_DIR, load_export, trial_recipe
 
     try:
         study = load_export((project_root() or Path.cwd()) / "assets" / EXPORT_DIR)
@@ -1664,12 +985,6 @@ def search_best_recipe() -> Recipe | None:
         replace(train, progress=True),
         description=f"the Optuna study's best trial (#{best.number}, {best.value:.2%} val in the study), "
         f"{train.epochs} epochs on all 48,000 training images",
-        decisions={
-            SELECTION_CLASS: (
-                "dropped",
-                "below the hand-picked wide-e25-bf16-bytes on validation, at about twice its minutes",
-            )
-        },
     )
 
 

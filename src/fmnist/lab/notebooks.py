@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from fmnist.paths import assets_dir, project_root, write_json
-from fmnist.precision import machine_class
+from fmnist.lab.folders import assets_dir
+from fmnist.paths import project_root, write_json
+from fmnist.precision import machine_class, machine_description
 from fmnist.progress import PROGRESS_ENV
-from fmnist.results import machine
 
 
 def notebook_paths() -> list[Path]:
@@ -88,7 +88,7 @@ def merged_run_times(path: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
     merged = sorted(kept + rows, key=lambda row: row["notebook"])
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine_description(),
         "machine_class": machine_class(),
         "notebooks": merged,
         "total_seconds": sum(row["seconds"] for row in merged),

@@ -1,7 +1,7 @@
 """The one runner: train a registry recipe for a seed, resumably, and write its result record.
 
 `run` trains one seed of a `Recipe` unless its result file (``assets/results/<name>-seed<seed>-
-<key>.json``, `fmnist.results`) exists; ``force`` redoes it. While it trains, its full state is
+<key>.json``, `fmnist.lab.results`) exists; ``force`` redoes it. While it trains, its full state is
 checkpointed under ``runs/results/`` about once a minute (`TrainConfig.checkpoint_every`), so a run
 killed midway (Ctrl-C, or the process killed) continues from its last saved epoch when run again.
 The trained model is kept as ``runs/results/<key>.pt``, suffixed by the machine class as the result
@@ -22,15 +22,13 @@ import torch
 
 from fmnist import precision, quick
 from fmnist.checkpoint import load_model, read_checkpoint, round_weights_, safe_load, save_model
-from fmnist.claims import ClaimedError, claim
 from fmnist.data import Augment, Split, Splits
-from fmnist.distill import DistilledTargets, DistillSpec, indexed, precompute_views
 from fmnist.evaluate import EvalResult, evaluate
-from fmnist.models import MLP, Ensemble
-from fmnist.paths import runs_dir
-from fmnist.precision import SELECTION_CLASS, as_class, class_suffix
-from fmnist.recipes import Recipe, all_recipes, frontier_names, get_recipe
-from fmnist.results import (
+from fmnist.lab.claims import ClaimedError, claim
+from fmnist.lab.distill import DistilledTargets, DistillSpec, indexed, precompute_views
+from fmnist.lab.folders import runs_dir
+from fmnist.lab.recipes import Recipe, all_recipes, frontier_names, get_recipe
+from fmnist.lab.results import (
     Summary,
     environment,
     load_results,
@@ -40,7 +38,9 @@ from fmnist.results import (
     summarize,
     write_result,
 )
-from fmnist.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
+from fmnist.lab.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
+from fmnist.models import MLP, Ensemble
+from fmnist.precision import SELECTION_CLASS, as_class, class_suffix
 from fmnist.train import History, fit, set_seed
 
 SEEN_VAL_EXAMPLES = 1_000  # a 60k fit still validates each epoch: on this many (seen) images only
@@ -209,13 +209,13 @@ def run(
     recipe: Recipe | str, splits: Splits, seed: int = 0, *, force: bool = False, folder: Path | None = None
 ) -> Run:
     """Train one seed of ``recipe`` (a `Recipe` or a registry name) unless its result file exists
-    in ``folder`` (default `fmnist.paths.results_dir`); write the record and keep the model.
+    in ``folder`` (default `fmnist.lab.folders.results_dir`); write the record and keep the model.
 
     A finished run is skipped (``force`` redoes it) and returned from its file, with its model if
     the model file is on this machine. The training state is checkpointed in ``runs/results``
     about once a minute, so a killed run resumes there next time; once the result file is written the
     state files are removed. While it trains, the run is claimed (``<result file>.claim``,
-    `fmnist.claims`): another process sharing the folder gets `ClaimedError` instead of doing it
+    `fmnist.lab.claims`): another process sharing the folder gets `ClaimedError` instead of doing it
     twice; a killed process's claim goes stale and is taken over.
     """
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
@@ -389,7 +389,7 @@ def ship_best(name: str = "mlp") -> Path | None:
     shipped model ``name``; ties go to the 60k fit. Of its seeds, the one with the best validation
     accuracy (a 60k fit: the lowest seed). None if its model file is not here (``runs/`` is not
     committed: run `make study` on a machine of that class first) or says another class trained it."""
-    from fmnist.paths import results_dir
+    from fmnist.lab.folders import results_dir
     from fmnist.pretrained import publish
 
     records = load_results(results_dir())

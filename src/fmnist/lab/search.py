@@ -26,8 +26,8 @@ import sqlalchemy.exc
 from torch import nn
 
 from fmnist.data import Splits
+from fmnist.lab.folders import runs_dir
 from fmnist.models import MLP
-from fmnist.paths import runs_dir
 from fmnist.train import History, TrainConfig, TrainingDivergedError, fit, set_seed
 
 STUDY_NAME = "fmnist-mlp"

@@ -8,6 +8,7 @@ belongs to (`op_group`), and the markdown table of ``assets/step_bench.jsonl`` (
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -77,6 +78,21 @@ def matrix_flops_per_step(model: nn.Module, batch_size: int) -> int:
         product = 2 * batch_size * layer.in_features * layer.out_features
         total += product * (2 if index == 0 else 3)
     return total
+
+
+def training_flops(config: Mapping[str, Any], train_examples: int) -> float | None:
+    """Matrix FLOPs of a run's training, from its recorded ``config``: every epoch's forward and
+    backward products (as `matrix_flops_per_step` counts them) over ``train_examples`` images, for
+    each ensemble member. Evaluation and a teacher's own training are not counted. None for a
+    config that is not an MLP's."""
+    model = config.get("model")
+    epochs = config.get("train", {}).get("epochs")
+    if not model or "hidden" not in model or not epochs:
+        return None
+    widths = [model.get("in_features", 784), *model["hidden"], model.get("num_classes", 10)]
+    products = [2 * a * b for a, b in itertools.pairwise(widths)]
+    per_example = 2 * products[0] + 3 * sum(products[1:])
+    return float(per_example * train_examples * epochs * config.get("members", 1))
 
 
 def load_bench(folder: Path, file: str) -> list[dict[str, Any]]:

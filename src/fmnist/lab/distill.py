@@ -29,17 +29,18 @@ import torch.nn.functional as F
 from fmnist import augment
 from fmnist.checkpoint import atomic_torch_save, safe_load
 from fmnist.data import Split, Splits, normalize
-from fmnist.keys import config_hash, unless_default
-from fmnist.paths import runs_dir
+from fmnist.lab.folders import runs_dir
+from fmnist.lab.keys import config_hash
+from fmnist.lab.teachers import Teacher, TeacherSpec
 from fmnist.precision import class_suffix, machine_class, resolve_precision
 from fmnist.progress import bar as progress_bar
-from fmnist.teachers import Teacher, TeacherSpec
+from fmnist.train import unless_default
 
 VIEWS_FORMAT = "fmnist-teacher-views"
 VIEW_SEED = 20_261_130  # the views are one fixed draw, shared by every student seed
 
 
-# Knobs added after results were recorded, at their defaults (fmnist.keys.unless_default).
+# Knobs added after results were recorded, at their defaults (fmnist.lab.keys.unless_default).
 _LATE_KNOBS = {"exhaustive": False}
 
 
@@ -176,7 +177,7 @@ def render(
 def views_path(spec: DistillSpec, train: Split) -> Path:
     """``runs/distill/views-<key><class suffix>.pt``: the table for ``spec``'s teacher and views of
     ``train`` (keyed by the images and labels themselves too, so another split never reuses it), on
-    this machine's class, whose own teacher computed it (`fmnist.teachers.teacher_path`)."""
+    this machine's class, whose own teacher computed it (`fmnist.lab.teachers.teacher_path`)."""
     content = hashlib.sha256(train.images.cpu().numpy().tobytes() + train.labels.cpu().numpy().tobytes())
     key = config_hash({**spec.views_config(), "data": content.hexdigest()})
     return runs_dir() / "distill" / f"views-{key}{class_suffix(machine_class())}.pt"

@@ -1,23 +1,24 @@
-"""The README's generated blocks and the figure files: each made from files that runs wrote.
+"""The README's and docs/' generated blocks and the figure files: each made from files that runs wrote.
 
 `write_outputs` turns the result store into ``screening.jsonl``, ``frontier.json`` and
-``frontier.png``; `update_readme` (``python -m fmnist report``, the last step of ``make run``)
-rewrites every README block between its ``<!-- name:begin -->`` and ``<!-- name:end -->``
-markers; nothing in them is typed.
+``frontier.png``; `update_pages` (``python -m fmnist report``, the last step of ``make run``)
+rewrites every block between its ``<!-- name:begin -->`` and ``<!-- name:end -->`` markers in
+README.md and docs/*.md, and writes docs/research-log.md whole; nothing in them is typed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fmnist import plots, speed
-from fmnist.frontier import (
-    GOALS,
+from fmnist import plots
+from fmnist.lab import speed
+from fmnist.lab.answers import budget_table, headline_table, read_published
+from fmnist.lab.folders import assets_dir, results_dir
+from fmnist.lab.frontier import (
     ablation_rows,
     ablation_table,
     frontier_rows,
@@ -25,14 +26,14 @@ from fmnist.frontier import (
     measured_rows,
     read_screening,
     screening_rows,
-    screening_summary,
     write_frontier,
     write_screening,
 )
-from fmnist.notebooks import run_times_table
-from fmnist.paths import assets_dir, project_root, results_dir
-from fmnist.recipes import RECIPES, frontier_names, screened
-from fmnist.results import load_results, machine_classes, results_table
+from fmnist.lab.notebooks import run_times_table
+from fmnist.lab.recipes import RECIPES, REGISTRY, frontier_names, screened
+from fmnist.lab.research_log import read_notes, research_log
+from fmnist.lab.results import load_results, machine_classes, results_table
+from fmnist.paths import atomic_write, project_root
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
@@ -44,7 +45,9 @@ GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
 DENORMAL_BEGIN, DENORMAL_END = "<!-- denormals:begin -->", "<!-- denormals:end -->"
 CHECKPOINT_BEGIN, CHECKPOINT_END = "<!-- checkpoints:begin -->", "<!-- checkpoints:end -->"
 AUGMENT_BEGIN, AUGMENT_END = "<!-- augment:begin -->", "<!-- augment:end -->"
-SCREENING_BEGIN, SCREENING_END = "<!-- screening:begin -->", "<!-- screening:end -->"
+HEADLINE_BEGIN, HEADLINE_END = "<!-- headline:begin -->", "<!-- headline:end -->"
+BUDGET_BEGIN, BUDGET_END = "<!-- budget:begin -->", "<!-- budget:end -->"
+RESEARCH_LOG = "docs/research-log.md"
 
 
 def write_outputs() -> dict[str, Path]:
@@ -55,22 +58,22 @@ def write_outputs() -> dict[str, Path]:
     measured = measured_rows(Path(project_root() or Path.cwd()) / "assets")
     rows = frontier_rows(records, frontier_names(), measured)
     frontier = write_frontier(rows, folder)
-    figure = plots.save_figure(plots.frontier(rows, GOALS), "frontier") if rows else None
+    figure = plots.save_figure(plots.frontier(rows), "frontier", folder) if rows else None
     outputs = {"screening": screening, "frontier": frontier, **({"figure": Path(figure)} if figure else {})}
     chains = (ablation_rows(records, machine_class) for machine_class in machine_classes(records))
     chain = next((rows for rows in chains if rows is not None), None)  # the selection class's first
     if chain is not None:
-        outputs["ablation figure"] = Path(plots.save_figure(plots.ablation_steps(chain), "ablation"))
+        outputs["ablation figure"] = Path(plots.save_figure(plots.ablation_steps(chain), "ablation", folder))
     return outputs
 
 
 def results_block(root: Path) -> str:
-    """The named recipes (`fmnist.recipes.RECIPES`) that have results: mean ± std over seeds."""
+    """The named recipes (`fmnist.lab.recipes.RECIPES`) that have results: mean ± std over seeds."""
     return results_table(load_results(root / "assets" / "results"), RECIPES)
 
 
 def ablation_block(root: Path) -> str:
-    """The ablation from reference model 2 to ``best`` (`fmnist.frontier.ablation_rows`), one table
+    """The ablation from reference model 2 to ``best`` (`fmnist.lab.frontier.ablation_rows`), one table
     per CPU class where every step has run."""
     records = load_results(root / "assets" / "results")
     tables = [
@@ -108,10 +111,22 @@ def frontier_block(root: Path) -> str:
     return frontier_table(json.loads(path.read_text()))
 
 
-def screening_block(root: Path) -> str:
-    """Every screened candidate that ran, per CPU class, from ``assets/screening.jsonl``."""
-    rows = read_screening(root / "assets")
-    return screening_summary(rows) if rows else "No screening yet: run `make study`."
+def _frontier(root: Path) -> list[dict[str, Any]]:
+    path = root / "assets" / "frontier.json"
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
+def headline_block(root: Path) -> str:
+    """The shipped model, the best single MLP and ensemble, and the published marks (`fmnist.lab.answers`)."""
+    from fmnist.pretrained import load_pretrained
+
+    return headline_table(_frontier(root), load_pretrained().metadata, read_published(root / "assets"))
+
+
+def budget_block(root: Path) -> str:
+    """The best single MLP within 1, 5 and 30 minutes a seed, and at any cost, per CPU class."""
+    rows = _frontier(root)
+    return budget_table(rows) if rows else "No frontier yet: run `make study`."
 
 
 def run_times_block(root: Path) -> str:
@@ -176,26 +191,47 @@ def gpu_block(root: Path) -> str:
     )
 
 
-def update_readme(readme: str | os.PathLike[str] | None = None) -> Path:
-    """Regenerate the README's generated blocks (results, frontier, benchmark, ablation, run times)
-    from the committed files."""
-    root = project_root() or Path.cwd()
-    path = Path(readme) if readme is not None else root / "README.md"
-    text = render_readme(path.read_text(), results_block(root))
-    blocks = [
-        (BENCH_BEGIN, BENCH_END, benchmark_block),
-        (ABLATION_BEGIN, ABLATION_END, ablation_block),
-        (FRONTIER_BEGIN, FRONTIER_END, frontier_block),
-        (SCREENING_BEGIN, SCREENING_END, screening_block),
-        (TIMES_BEGIN, TIMES_END, run_times_block),
-        (STEP_BEGIN, STEP_END, step_block),
-        (GPU_BEGIN, GPU_END, gpu_block),
-        (DENORMAL_BEGIN, DENORMAL_END, denormal_block),
-        (CHECKPOINT_BEGIN, CHECKPOINT_END, checkpoint_block),
-        (AUGMENT_BEGIN, AUGMENT_END, augment_block),
-    ]
-    for begin, end, block in blocks:
+BLOCKS: dict[str, Callable[[Path], str]] = {
+    "headline": headline_block,
+    "budget": budget_block,
+    "results": results_block,
+    "benchmark": benchmark_block,
+    "ablation": ablation_block,
+    "frontier": frontier_block,
+    "runtimes": run_times_block,
+    "step": step_block,
+    "gpu": gpu_block,
+    "denormals": denormal_block,
+    "checkpoints": checkpoint_block,
+    "augment": augment_block,
+}
+
+
+def fill_blocks(text: str, root: Path) -> str:
+    """``text`` with every generated block it holds (`BLOCKS`, by marker) made anew."""
+    for name, block in BLOCKS.items():
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
         if begin in text:
             text = render_readme(text, block(root), begin, end)
-    path.write_text(text)
-    return path
+    return text
+
+
+def update_pages(root: Path | None = None) -> list[Path]:
+    """Regenerate the blocks of README.md and docs/*.md, and docs/research-log.md whole, from the
+    committed files; the pages written."""
+    root = root or project_root() or Path.cwd()
+    log = root / RESEARCH_LOG
+    log.parent.mkdir(parents=True, exist_ok=True)
+    text = research_log(read_notes(root / "assets"), read_screening(root / "assets"), REGISTRY)
+    write_text(log, text)
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    for page in pages:
+        if page != log and page.is_file():
+            write_text(page, fill_blocks(page.read_text(), root))
+    return pages
+
+
+def write_text(path: Path, text: str) -> Path:
+    """``text`` to ``path`` atomically."""
+    data = text.encode()
+    return atomic_write(path, lambda handle: handle.write(data))

@@ -1,0 +1,48 @@
+"""fmnist.lab: the research machinery, apart from the library it studies.
+
+The recipe registry and the decisions taken on each recipe (`recipes`, `decisions`), the runner
+that trains a recipe for a seed and writes its result file (`runner`, `results`), what
+`make study` runs on a CPU class (`plan`), the frontier and screening tables and the generated
+pages (`frontier`, `report`), the notebook runner, the Optuna search, teachers and distillation,
+and the claims that let several processes share one study. The library (`fmnist`) never imports
+this package; ``pip install 'fmnist[lab]'`` brings what it needs beyond the library.
+
+    from fmnist import lab
+    done = lab.run(lab.get_recipe("seed_small"), fmnist.load_data(), seed=0)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# public name -> the module of fmnist.lab that defines it
+_EXPORTS = {
+    "RECIPES": "recipes",
+    "Recipe": "recipes",
+    "get_recipe": "recipes",
+    "Run": "runner",
+    "run": "runner",
+}
+
+__all__ = ["RECIPES", "Recipe", "Run", "get_recipe", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name from its module, or a submodule (``fmnist.lab.recipes``), imported on first use."""
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    else:
+        try:
+            value = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see
+    from fmnist.lab.recipes import RECIPES, Recipe, get_recipe
+    from fmnist.lab.runner import Run, run
