@@ -85,3 +85,23 @@ def research_log(
             chapter_table(chapter["recipes"], screening, recipes),
         ]
     return "\n".join(parts) + "\n"
+
+
+def tally_table(notes: Iterable[Mapping[str, Any]], recipes: Mapping[str, Recipe]) -> str:
+    """Markdown: per chapter of the notes, how many of its recipes were kept, dropped or only
+    measured on some CPU class (a recipe counts once per status it holds anywhere)."""
+    lines = [
+        "| chapter | recipes | kept somewhere | dropped somewhere | measured only |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for chapter in notes:
+        statuses = [
+            {status for status, _ in recipes[name].decided().values()}
+            for name in chapter["recipes"]
+            if name in recipes
+        ]
+        kept = sum("kept" in s for s in statuses)
+        dropped = sum("dropped" in s for s in statuses)
+        measured = sum(s == {"measured"} for s in statuses)
+        lines.append(f"| {chapter['title']} | {len(statuses)} | {kept} | {dropped} | {measured} |")
+    return "\n".join(lines)
