@@ -89,13 +89,13 @@ def test_rotate_and_scale_move_pixels_as_named():
     x, y = _batch(8)
     assert torch.allclose(rotate(x, y, torch.Generator(), max_degrees=0)[0], x, atol=1e-5)
     assert torch.allclose(scale(x, y, torch.Generator(), max_change=0)[0], x, atol=1e-5)
-    quarter = augment._warp(x, torch.full((8,), torch.pi / 2), torch.ones(8))
+    quarter = augment.warp(x, torch.full((8,), torch.pi / 2), torch.ones(8))
     assert torch.allclose(quarter, torch.rot90(x, 1, dims=(2, 3)), atol=1e-5) or torch.allclose(
         quarter, torch.rot90(x, -1, dims=(2, 3)), atol=1e-5
     )
     dot = torch.zeros(1, 1, 28, 28)
     dot[0, 0, 14, 20] = 1.0  # 6.5 px right of the centre line (13.5)
-    zoomed = augment._warp(dot, torch.zeros(1), torch.full((1,), 1.5))
+    zoomed = augment.warp(dot, torch.zeros(1), torch.full((1,), 1.5))
     column = (zoomed[0, 0].sum(dim=0) * torch.arange(28.0)).sum() / zoomed.sum()
     assert float(column) == pytest.approx(13.5 + 6.5 * 1.5, abs=0.5), "a zoom moves pixels outwards"
     small, _ = rotate(x, y, torch.Generator().manual_seed(0), max_degrees=10)

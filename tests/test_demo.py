@@ -132,3 +132,24 @@ def test_the_page_builds_with_the_upload_pad_the_image_the_label_and_the_message
     page = demo.build_page(FixedLogits([0.0] * 10))
     ids = {block.elem_id for block in page.blocks.values() if getattr(block, "elem_id", None)}
     assert {"fmnist-pad", "fmnist-seen-box", "fmnist-top", "fmnist-message"} <= ids
+
+
+def test_the_low_confidence_threshold_is_read_off_the_validation_split(monkeypatch, capsys, splits):
+    import fmnist.data
+    from fmnist.calibration import confidence_threshold
+
+    monkeypatch.setattr(fmnist.data, "load_data", lambda: splits)
+    model = FixedLogits([3.0, 1.0] + [0.0] * 8)
+    threshold = demo.validation_threshold(model)
+    expected = confidence_threshold(demo.predict(model, splits.val.images).probabilities, demo.COVERAGE)
+    assert threshold == pytest.approx(expected) and 0.1 < threshold < 1
+    just_below = demo.classify(model, garment_photo()[:28, :28], threshold + 1e-6)
+    assert just_below.note is not None and f"below the {threshold:.0%}" in just_below.note
+    assert demo.classify(model, garment_photo()[:28, :28], threshold - 1e-6).note is None
+
+    def missing():
+        raise fmnist.data.DataError("no raw files in data/")
+
+    monkeypatch.setattr(fmnist.data, "load_data", missing)
+    assert demo.validation_threshold(model) == demo.FALLBACK_THRESHOLD
+    assert "python -m fmnist data" in capsys.readouterr().err

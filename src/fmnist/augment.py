@@ -115,7 +115,7 @@ def cutmix(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: 
     return pasted, kept * targets + (1 - kept) * targets[partner]
 
 
-def _warp(x: torch.Tensor, angles: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
+def warp(x: torch.Tensor, angles: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
     """Rotate each image of ``x`` by ``angles`` (radians, (B,)) and zoom by ``scales`` (B,) about its
     centre: bilinear, zero outside the image."""
     cos, sin = torch.cos(angles) / scales, torch.sin(angles) / scales
@@ -128,13 +128,13 @@ def _warp(x: torch.Tensor, angles: torch.Tensor, scales: torch.Tensor) -> torch.
 def rotate(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_degrees: float = 10.0):
     """Rotate each image by a random angle in [-max_degrees, max_degrees] about its centre."""
     angles = (torch.rand(x.shape[0], generator=generator) * 2 - 1) * max_degrees * torch.pi / 180
-    return _warp(x, angles, torch.ones_like(angles)), y
+    return warp(x, angles, torch.ones_like(angles)), y
 
 
 def scale(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_change: float = 0.1):
     """Zoom each image about its centre by a random factor in [1 - max_change, 1 + max_change]."""
     factors = 1 + (torch.rand(x.shape[0], generator=generator) * 2 - 1) * max_change
-    return _warp(x, torch.zeros_like(factors), factors), y
+    return warp(x, torch.zeros_like(factors), factors), y
 
 
 @functools.cache

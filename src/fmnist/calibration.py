@@ -1,7 +1,10 @@
-"""Calibration: expected calibration error, reliability bins, temperature scaling.
+"""Calibration: expected calibration error, reliability bins, temperature scaling, and the
+confidence below which an input looks unlike the data.
 
 The temperature is fitted on the validation split (never the test split) by minimizing the
-negative log-likelihood of ``logits / T`` over one scalar ``T``.
+negative log-likelihood of ``logits / T`` over one scalar ``T``. The confidence threshold is read
+off the validation split too: the top-class probability that a given share of its images reach
+(the maximum-softmax baseline of Hendrycks & Gimpel 2017 for inputs unlike the training data).
 """
 
 from __future__ import annotations
@@ -73,3 +76,13 @@ class TemperatureScaled(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x) / self.temperature
+
+
+def confidence_threshold(probabilities: torch.Tensor, coverage: float = 0.95) -> float:
+    """The top-class probability that a share ``coverage`` of these images (the validation split's
+    predictions, (N, classes)) reach or exceed: an input below it is less sure than all but
+    ``1 - coverage`` of real ones."""
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage is a share of the images, strictly between 0 and 1; got {coverage}")
+    confidence = probabilities.max(dim=1).values.double()
+    return float(torch.quantile(confidence, 1 - coverage))

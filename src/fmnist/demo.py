@@ -15,6 +15,7 @@ import binascii
 import html
 import io
 import json
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from fmnist.calibration import confidence_threshold
 from fmnist.evaluate import predict
 from fmnist.images import ImageFileError, read_image_bytes
 from fmnist.models import CLASSES
@@ -31,8 +33,10 @@ if TYPE_CHECKING:
 
 MAX_UPLOAD_BYTES = 20 * 2**20
 """Larger files are refused in the browser, before they are read, and again on the server."""
-LOW_CONFIDENCE = 0.5
-"""Below this top-class probability the page says the input may not look like Fashion-MNIST."""
+COVERAGE = 0.95
+"""The page's note appears below the confidence this share of validation images reach."""
+FALLBACK_THRESHOLD = 0.5
+"""The threshold when the validation split cannot be read (the data is not prepared)."""
 TOP = 3
 INSTALL_HINT = "the demo needs Gradio, the optional extra `demo`: pip install -e '.[demo]'"
 
@@ -55,15 +59,35 @@ class Reading:
     note: str | None  # set when the input looks unlike Fashion-MNIST
 
 
-def classify(model: torch.nn.Module, image: np.ndarray) -> Reading:
-    """The model's top classes for one (28, 28) uint8 image, with a note when confidence is low."""
+def validation_threshold(model: torch.nn.Module, coverage: float = COVERAGE) -> float:
+    """The confidence `COVERAGE` of the validation split's images reach with ``model``
+    (`fmnist.calibration.confidence_threshold`); `FALLBACK_THRESHOLD`, said on stderr, when the
+    data cannot be read."""
+    from fmnist.data import DataError, load_data
+
+    try:
+        val = load_data().val
+    except DataError as err:
+        print(
+            f"warning: the validation split is unavailable ({err}); the low-confidence note uses "
+            f"{FALLBACK_THRESHOLD:.0%} (python -m fmnist data prepares the data)",
+            file=sys.stderr,
+        )
+        return FALLBACK_THRESHOLD
+    return confidence_threshold(predict(model, val.images).probabilities, coverage)
+
+
+def classify(model: torch.nn.Module, image: np.ndarray, threshold: float = FALLBACK_THRESHOLD) -> Reading:
+    """The model's top classes for one (28, 28) uint8 image, with a note when its top probability
+    is below ``threshold`` (the page uses `validation_threshold`)."""
     probabilities = predict(model, image[None]).probabilities[0]
     top = probabilities.topk(TOP)
     ranked = [(CLASSES[int(i)], float(p)) for p, i in zip(top.values, top.indices, strict=True)]
     note = None
-    if ranked[0][1] < LOW_CONFIDENCE:
+    if ranked[0][1] < threshold:
         note = (
-            f"Low confidence ({ranked[0][1]:.0%} for the top class): this input may look unlike "
+            f"Low confidence ({ranked[0][1]:.0%} for the top class, below the {threshold:.0%} that "
+            f"{COVERAGE:.0%} of Fashion-MNIST's validation images reach): this input may look unlike "
             "Fashion-MNIST, which is one garment, centred, photographed flat on a plain background."
         )
     return Reading(image=image, ranked=ranked, note=note)
@@ -115,10 +139,12 @@ def image_data_url(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def respond(model: torch.nn.Module, payload: str | None) -> tuple[str, dict[str, float] | None, str]:
+def respond(
+    model: torch.nn.Module, payload: str | None, threshold: float = FALLBACK_THRESHOLD
+) -> tuple[str, dict[str, float] | None, str]:
     """One request of the page -> (the 28 x 28 image as HTML, top-3 for the label, the message)."""
     try:
-        reading = classify(model, read_upload(payload))
+        reading = classify(model, read_upload(payload), threshold)
     except ImageFileError as err:
         return "", None, f"**Could not classify:** {html.escape(str(err))}"
     preview = (
@@ -196,15 +222,19 @@ element.querySelector('#fmnist-clear').addEventListener('click', clear);
 
 
 def build_page(
-    model: torch.nn.Module, title: str = "fmnist: a fully-connected net on Fashion-MNIST"
+    model: torch.nn.Module,
+    title: str = "fmnist: a fully-connected net on Fashion-MNIST",
+    threshold: float | None = None,
 ) -> gradio.Blocks:
-    """The Gradio page around ``model`` (in eval mode). Raises `ImportError` naming the extra."""
+    """The Gradio page around ``model`` (in eval mode); its low-confidence note below ``threshold``
+    (default: `validation_threshold`). Raises `ImportError` naming the extra."""
     try:
         import gradio as gr
     except ImportError as err:
         raise ImportError(INSTALL_HINT) from err
 
     model.eval()
+    threshold = validation_threshold(model) if threshold is None else threshold
     about = getattr(model, "metadata", {}) or {}
     named = (
         f"`{about['recipe']}` ({type(model).__name__})"
@@ -236,7 +266,9 @@ def build_page(
                 seen = gr.HTML(value="", js_on_load=None, elem_id="fmnist-seen-box")
                 top = gr.Label(num_top_classes=TOP, label=f"top {TOP} classes", elem_id="fmnist-top")
                 message = gr.Markdown("Upload a photo or draw a garment.", elem_id="fmnist-message")
-        pad.classify(lambda payload: respond(model, payload), inputs=pad, outputs=[seen, top, message])
+        pad.classify(
+            lambda payload: respond(model, payload, threshold), inputs=pad, outputs=[seen, top, message]
+        )
     return page
 
 
