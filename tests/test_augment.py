@@ -133,7 +133,31 @@ def test_unknown_augmentations_are_named():
         "rotate",
         "scale",
         "elastic",
+        "brightness",
+        "contrast",
+        "noise",
+        "blur",
     }
+
+
+def test_the_photometric_augmentations_do_what_their_names_say():
+    x = torch.zeros(32, 1, 28, 28)
+    x[:, :, 8:20, 10:18] = 0.8
+    y = torch.zeros(32, dtype=torch.long)
+    lifted, _ = augment.brightness(x, y, torch.Generator().manual_seed(0), max_lift=0.3)
+    assert (lifted[:, 0, 0, 0] > 0).all() and float(lifted[:, 0, 0, 0].max()) <= 0.3
+    flat, _ = augment.contrast(x, y, torch.Generator().manual_seed(0), max_drop=0.5)
+    spread, flat_spread = x.std(dim=(1, 2, 3)), flat.std(dim=(1, 2, 3))
+    assert (flat_spread <= spread + 1e-6).all() and (flat_spread >= 0.5 * spread - 1e-6).all()
+    assert torch.allclose(flat.mean(dim=(1, 2, 3)), x.mean(dim=(1, 2, 3)), atol=1e-6)
+    noisy, _ = augment.noise(x, y, torch.Generator().manual_seed(0), max_std=0.1)
+    assert 0 < float((noisy - x).abs().mean()) < 0.1
+    blurred, _ = augment.blur(x, y, torch.Generator().manual_seed(0), p=1.0)
+    assert torch.allclose(blurred, augment.gaussian_blur(x)) and float(blurred.sum()) == pytest.approx(
+        float(x.sum()), rel=1e-4
+    )
+    kept, _ = augment.blur(x, y, torch.Generator().manual_seed(0), p=0.0)
+    assert torch.equal(kept, x)
 
 
 @settings(max_examples=25, deadline=None)

@@ -12,7 +12,7 @@ from fmnist.lab.frontier import read_screening
 from fmnist.lab.recipes import REGISTRY, SEED_SMALL, get_recipe
 from fmnist.lab.report import BEGIN, END, RESEARCH_LOG, fill_blocks, render_readme
 from fmnist.lab.research_log import read_notes, research_log
-from fmnist.lab.results import from_v1_record, load_results, results_table
+from fmnist.lab.results import from_v1_record, load_results, results_table, summarize
 from fmnist.lab.runner import run
 from fmnist.paths import project_root
 from fmnist.precision import as_class
@@ -30,6 +30,11 @@ def test_a_run_writes_a_result_file_and_the_table_shows_mean_and_std(splits, tmp
     mean = 100 * sum(r["test"]["accuracy"] for r in records) / 2
     assert "| seed_small | 128-64 | 109,386 | 1 | 2 |" in table and "not run" not in table
     assert f"{mean:.2f} ± " in table and "| 87.42 |" in table
+    suite = records[0]["robustness"]
+    assert set(suite) == {"val", "test"} and "shift 2 px" in suite["test"] and "clean" in suite["val"]
+    assert suite["test"]["clean"] == records[0]["test"]["accuracy"]
+    summary = summarize(records, records[0]["environment"]["machine_class"])["seed_small"]
+    assert 0 < summary.extra["robustness"]["test"] <= 1
 
 
 def _v1_files() -> dict[str, dict]:

@@ -137,6 +137,38 @@ def scale(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_chan
     return warp(x, torch.zeros_like(factors), factors), y
 
 
+def brightness(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_lift: float = 0.25):
+    """Lift every pixel of each image by a random amount in [0, max_lift]: a grey background."""
+    lift = _uniform(x.shape[0], generator, x.device).view(-1, 1, 1, 1) * max_lift
+    return (x + lift).clamp(0, 1), y
+
+
+def contrast(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_drop: float = 0.5):
+    """Scale each image about its mean by a random factor in [1 - max_drop, 1]."""
+    factor = 1 - _uniform(x.shape[0], generator, x.device).view(-1, 1, 1, 1) * max_drop
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    return (mean + factor * (x - mean)).clamp(0, 1), y
+
+
+def noise(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_std: float = 0.1):
+    """Gaussian noise on each image, its standard deviation random in [0, max_std]."""
+    std = _uniform(x.shape[0], generator, x.device).view(-1, 1, 1, 1) * max_std
+    return (x + std * torch.randn(x.shape, generator=generator).to(x.device, x.dtype)).clamp(0, 1), y
+
+
+def gaussian_blur(x: torch.Tensor) -> torch.Tensor:
+    """Each image of ``x`` (B, 1, 28, 28) blurred by a Gaussian of one pixel's standard deviation."""
+    taps = torch.exp(-0.5 * torch.arange(-2, 3, dtype=x.dtype, device=x.device) ** 2)
+    taps = taps / taps.sum()
+    return F.conv2d(F.pad(x, (2, 2, 2, 2)), (taps[:, None] * taps[None, :]).view(1, 1, 5, 5))
+
+
+def blur(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, p: float = 0.5):
+    """Blur each image (`gaussian_blur`) with probability ``p``."""
+    chosen = (_uniform(x.shape[0], generator, x.device) < p).view(-1, 1, 1, 1)
+    return torch.where(chosen, gaussian_blur(x), x), y
+
+
 @functools.cache
 def _bicubic_spread(knots: int) -> torch.Tensor:
     """(knots * knots, 784): row i is the 28 x 28 bicubic interpolation of the i-th knot alone, so a
@@ -185,6 +217,10 @@ REGISTRY: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
     "rotate": rotate,
     "scale": scale,
     "elastic": elastic,
+    "brightness": brightness,
+    "contrast": contrast,
+    "noise": noise,
+    "blur": blur,
 }
 _PARAMETER = {
     "hflip": "p",
@@ -195,6 +231,10 @@ _PARAMETER = {
     "rotate": "max_degrees",
     "scale": "max_change",
     "elastic": "magnitude",
+    "brightness": "max_lift",
+    "contrast": "max_drop",
+    "noise": "max_std",
+    "blur": "p",
 }
 
 
@@ -245,7 +285,8 @@ def build(names: Sequence[str]) -> Augment | None:
 
     The number after ``:`` is the main parameter (hflip/erase: probability; translate: pixels;
     mixup/cutmix: Beta alpha; rotate: degrees either way; scale: the zoom's fraction either way;
-    elastic: the largest move in pixels).
+    elastic: the largest move in pixels; brightness: the largest lift; contrast: the largest drop;
+    noise: the largest standard deviation; blur: probability).
     Returns None for an empty list. A leading ``hflip`` (with the ``translate`` after it) gives a
     `FlipShift`, whose flips and shifts are made in one pass on uint8, the rest after them on floats.
     """

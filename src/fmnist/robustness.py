@@ -15,10 +15,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from fmnist.augment import shift, warp
+from fmnist.augment import gaussian_blur, shift, warp
 from fmnist.evaluate import evaluate
 
 Corruption = Callable[[torch.Tensor, torch.Generator], torch.Tensor]  # float (N, 1, 28, 28) in [0, 1]
@@ -66,10 +65,7 @@ def _noisy(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 
 def _blurred(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """A Gaussian blur of one pixel's standard deviation."""
-    taps = torch.exp(-0.5 * torch.arange(-2, 3, dtype=x.dtype) ** 2)
-    taps = taps / taps.sum()
-    kernel = (taps[:, None] * taps[None, :]).view(1, 1, 5, 5)
-    return F.conv2d(F.pad(x, (2, 2, 2, 2)), kernel)
+    return gaussian_blur(x)
 
 
 def _occluded(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

@@ -120,6 +120,8 @@ def candidate_row(summary: Summary) -> dict[str, Any]:
     }
     if summary.selected_by is not None:
         row["selected_by"] = summary.selected_by
+    if "robustness" in summary.extra:
+        row["robust_test_mean"] = summary.extra["robustness"]["test"]
     return row
 
 

@@ -27,6 +27,7 @@ from fmnist.lab.folders import results_dir
 from fmnist.lab.speed import training_flops
 from fmnist.paths import project_root, write_json
 from fmnist.precision import SELECTION_CLASS, UNRECORDED_GENERATION
+from fmnist.robustness import mean_accuracy
 
 
 def environment() -> dict[str, Any]:
@@ -170,6 +171,11 @@ def _summary(name: str, runs: list[Mapping[str, Any]]) -> Summary:
                 "test_acc_mean": statistics.fmean(flip_tests),
                 "test_acc_std": _std(flip_tests),
             }
+        }
+    if all("robustness" in r for r in runs):  # the corruption suite's mean (`fmnist.robustness`)
+        extra["robustness"] = {
+            split: statistics.fmean(mean_accuracy(r["robustness"][split]) for r in runs)
+            for split in ("val", "test")
         }
     first = runs[0]
     histories = first.get("histories") or [{}]

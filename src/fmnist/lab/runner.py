@@ -41,6 +41,7 @@ from fmnist.lab.results import (
 from fmnist.lab.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
 from fmnist.models import MLP, Ensemble
 from fmnist.precision import SELECTION_CLASS, as_class, class_suffix
+from fmnist.robustness import accuracy_under
 from fmnist.train import History, fit, set_seed
 
 SEEN_VAL_EXAMPLES = 1_000  # a 60k fit still validates each epoch: on this many (seen) images only
@@ -327,6 +328,10 @@ def _record(
         "val": metrics(val),
         "test": metrics(test),
         **plain,
+        "robustness": {
+            "val": accuracy_under(model, data.val.images, data.val.labels),
+            "test": accuracy_under(model, data.test.images, data.test.labels),
+        },
         **teacher,
         "environment": environment(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
