@@ -100,7 +100,8 @@ def test_the_research_log_names_generations_as_the_frontier_does():
     table = chapter_table(["new", "old", "untried"], rows, {})
     assert "| `new` |  | a change | x86 AVX-512 bf16 (family 26) |" in table
     assert "| `old` |  | a change | x86 AVX-512 bf16 (generation not recorded) |" in table
-    assert "| `untried` |  |  | | | | | | not a candidate | |" in table
+    assert "| `untried` |  |  | | | | | | not run yet | |" in table
+    assert "| `elsewhere` |  |  | | | | | | not a candidate | |" in chapter_table(["elsewhere"], rows, {})
     alone = chapter_table(["new"], rows[:1], {})
     assert "| `new` |  | a change | x86 AVX-512 bf16 |" in alone
 

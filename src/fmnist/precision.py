@@ -58,11 +58,11 @@ def cpu_has_avx512_bf16() -> bool:
     return bool(check()) if check is not None else "avx512_bf16" in _cpu_flags()
 
 
-# The CPU vendors whose AVX-512 BF16 dot products (without AMX) train faster than fp32, measured by
-# `benchmarks/bench_step.py` (assets/step_bench.jsonl, the frontier step in bf16 against fp32): AMD
-# Zen 4 1.8x and Zen 5 2.6x faster. An Intel Xeon with AVX-512 BF16 whose AMX tiles its VM hides
-# (GenuineIntel family 6 model 207, 2026-12-06) ran the step 1.4x slower in bf16 (GEMM 146 against
-# 280 GFLOP/s), so every Intel without AMX stays in fp32 (a bare-metal Cooper Lake is unmeasured).
+# The CPU vendors whose AVX-512 BF16 dot products (without AMX) train faster than fp32, as measured
+# by `benchmarks/bench_step.py` (assets/step_bench.jsonl: the frontier step in bf16 against fp32):
+# AMD Zen 4 and Zen 5 are faster in bf16. An Intel Xeon with AVX-512 BF16 whose AMX tiles its VM
+# hides (GenuineIntel family 6 model 207) runs the step slower in bf16 than in fp32, so every Intel
+# without AMX stays in fp32 (a bare-metal Cooper Lake is unmeasured).
 AVX512_BF16_PAYS_ON: tuple[str, ...] = ("AuthenticAMD",)
 
 

@@ -30,8 +30,9 @@ def read_notes(folder: Path) -> list[dict[str, Any]]:
 def chapter_table(
     names: Iterable[str], screening: Iterable[Mapping[str, Any]], recipes: Mapping[str, Recipe]
 ) -> str:
-    """One row per recipe of ``names`` and CPU class it ran on (a recipe that never ran: one row
-    saying so), with its decision there."""
+    """One row per recipe of ``names`` and CPU class it ran on, with its decision there; a recipe
+    that never ran gets one row saying whether it is a candidate not run yet or not a candidate
+    (the reference recipes and the ablation)."""
     rows = list(screening)
     mixed = mixed_generation_classes(row for row in rows if row["seeds"])
     lines = [
@@ -39,12 +40,14 @@ def chapter_table(
         "|---|---|---|---|---:|---:|---:|---:|---|---|",
     ]
     for name in names:
-        ran = [row for row in rows if row["candidate"] == name and row["seeds"]]
+        listed = [row for row in rows if row["candidate"] == name]
+        ran = [row for row in listed if row["seeds"]]
         if not ran:
             recipe = recipes.get(name)
             what = recipe.description if recipe is not None else ""
             base = (recipe.base or "") if recipe is not None else ""
-            lines.append(f"| `{name}` | {base} | {what} | | | | | | not a candidate | |")
+            status = "not run yet" if listed else "not a candidate"  # a screened recipe is listed unrun
+            lines.append(f"| `{name}` | {base} | {what} | | | | | | {status} | |")
             continue
         for row in ran:
             cells = screening_cells(row, mixed)

@@ -67,4 +67,5 @@ ACCURACY_SCREENING: list[Recipe] = [
     wide.MIXUP_LR1E3_CROP2_900,
     mid.MID_DROPOUT1_400_60K,
     mid.W768_DROPOUT1_400,
+    mid.MID_ROBUST_90,
 ]

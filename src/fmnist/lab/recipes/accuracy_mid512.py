@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fmnist.lab.distill import DistillSpec
-from fmnist.lab.recipes.base import CROP2_FLIP, SHIFT_FLIP, SHIFT_FLIP_MIXUP, final_fit, variant
+from fmnist.lab.recipes.base import CROP2_FLIP, ROBUST_VIEWS, SHIFT_FLIP, SHIFT_FLIP_MIXUP, final_fit, variant
 from fmnist.lab.recipes.screening import MID_FLIP_90, MID_FLIP_400
 from fmnist.lab.teachers import TeacherSpec
 
@@ -238,4 +238,15 @@ W768_DROPOUT1_400 = variant(
     "w768-flipshift-d01-e400",
     "mid512-flipshift-d01-e400 with two 768-wide hidden layers instead of 512 (1.8 times the work an epoch)",
     {"hidden": [768, 768]},
+)
+
+# Robustness to the images users bring: the same bed trained on views of the corruption suite's
+# kinds instead of flips and one-pixel shifts, judged on validation and on the suite's mean.
+MID_ROBUST_90 = variant(
+    MID_DROPOUT0_90,
+    "mid512-robust-d00-e90",
+    "mid512-flipshift-d00-e90 trained on the robustness views (flips, shifts of up to 3 px, rotations "
+    "of up to 15 degrees, zooms of up to 15%, lifted background, lower contrast, noise, blur) instead "
+    "of flips and 1-px shifts",
+    augment=ROBUST_VIEWS,
 )

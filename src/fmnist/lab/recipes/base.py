@@ -26,6 +26,18 @@ SHIFT_FLIP = ("hflip", "translate:1")
 MIXUP = "mixup:0.2"  # mixup (alpha 0.2); last, after any flips and shifts
 SHIFT_FLIP_MIXUP = (*SHIFT_FLIP, MIXUP)
 CROP2_FLIP = ("hflip", "translate:2")  # shifts of up to 2 px (crop jitter) instead of 1
+# The corruption suite's kinds as training views (`fmnist.robustness`): larger shifts, rotations,
+# zooms, a lifted background, lower contrast, noise and blur, after the flips.
+ROBUST_VIEWS = (
+    "hflip",
+    "translate:3",
+    "rotate:15",
+    "scale:0.15",
+    "brightness:0.3",
+    "contrast:0.5",
+    "noise:0.1",
+    "blur:0.3",
+)
 
 
 @dataclass(frozen=True)
