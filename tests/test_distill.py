@@ -235,3 +235,41 @@ def test_an_ensemble_teacher_averages_its_seeds_probabilities_and_each_seed_is_a
         json.loads(p.read_text())["seed"] for p in results_dir().glob("teacher-tiny-mlp-ensemble-*")
     )
     assert seeds == [0, 1]
+
+
+class MeanTeacher(torch.nn.Module):
+    """A teacher whose logits are a fixed function of each image it is shown."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        m = x.flatten(1).mean(1, keepdim=True)
+        return torch.cat([m * k for k in range(10)], 1)
+
+
+def test_function_matching_scores_exactly_the_images_the_student_gets():
+    spec = replace(SPEC, on_the_fly=True, temperature=1.5, soft_weight=0.6)
+    names = ("hflip", "translate:2", "mixup:0.4")
+    fitted = distill.MatchedTargets(MeanTeacher(), augment.build(names), spec, "fp32").augment()
+    assert isinstance(fitted, augment.FlipShift), "a leading flip and shift keep their uint8 path"
+    x, y = torch.rand(16, 1, 28, 28), torch.randint(0, 10, (16,))
+    seen, targets = fitted(x, y, torch.Generator().manual_seed(3))
+    views, mixed = augment.build(names)(x, y, torch.Generator().manual_seed(3))
+    assert torch.equal(seen, views), "the student sees what its own augmentations draw"
+    expected = 0.6 * F.softmax(MeanTeacher()(normalize(views)) / 1.5, dim=1) + 0.4 * mixed
+    assert torch.allclose(targets, expected, atol=1e-6), "the teacher scored exactly those images"
+    alone = distill.MatchedTargets(MeanTeacher(), augment.build(("rotate:10",)), spec, "fp32").augment()
+    assert not isinstance(alone, augment.FlipShift) and alone(x, y, torch.Generator())[1].shape == (16, 10)
+
+
+def test_a_function_matching_student_trains_keeps_its_key_and_names_its_teacher(splits, tmp_path):
+    student = Recipe(
+        "tiny-matched",
+        {"hidden": [16]},
+        TrainConfig(epochs=1, batch_size=64, device="cpu", progress=False, augment=("hflip", "translate:1")),
+        method="distilled",
+        distill=replace(SPEC, on_the_fly=True),
+    )
+    assert "on_the_fly" not in replace(student, distill=SPEC).config(0)["distill"], "older keys unchanged"
+    assert student.config(0)["distill"]["on_the_fly"] is True
+    done = run(student, splits, 0, folder=tmp_path)
+    assert done.record["method"] == "distilled" and done.record["teacher"]["name"] == TINY_TEACHER.name
+    assert 0 < done.record["val"]["accuracy"] <= 1

@@ -40,7 +40,7 @@ def test_a_candidate_runs_once_its_base_is_kept_and_until_it_is_decided_itself()
 
 
 def test_a_kept_candidate_runs_to_finish_its_seeds_whatever_its_base():
-    child, recipes = candidate({HERE: ("kept, provisionally", "")}, {})
+    child, recipes = candidate({HERE: ("kept", "")}, {})
     assert why_waiting(child, HERE, recipes) is None
     assert why_waiting(ROOT, HERE, {}) is None  # no base: the screening's start
 

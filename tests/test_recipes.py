@@ -53,7 +53,7 @@ def test_a_decision_is_kept_per_machine_class():
 
 @pytest.mark.parametrize(
     ("verdict", "kept"),
-    [("kept", True), ("kept, provisionally", True), ("measured", False), ("dropped", False)],
+    [("kept", True), ("pending", False), ("measured", False), ("dropped", False)],
 )
 def test_kept_on_reads_the_verdict_of_one_class_or_of_any(verdict, kept):
     recipe = replace(RECIPES["seed_small"], decisions={recipes.FP32_CLASS: (verdict, "why")})

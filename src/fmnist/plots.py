@@ -414,27 +414,31 @@ def frontier(rows: Sequence[Mapping[str, object]]) -> Figure:
 
 
 def robustness(results: Mapping[str, Mapping[str, float]]) -> Figure:
-    """Accuracy per corruption (rows, clean first) for each model (bars), from
+    """Accuracy per corruption (rows, clean first) for each model (one marker each), from
     `fmnist.robustness.accuracy_under`; each model's mean over the suite in the legend."""
     models = list(results)
     names = list(next(iter(results.values())))
-    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(names) * max(1, len(models) / 2) + 1.5))
-    height = 0.8 / len(models)
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(names) + 1.6))
+    markers = "oDs^vP"
     for index, model in enumerate(models):
         scores = results[model]
         corrupted = [v for k, v in scores.items() if k != "clean"]
         mean = 100 * sum(corrupted) / len(corrupted)
-        positions = [row + (index - (len(models) - 1) / 2) * height for row in range(len(names))]
-        ax.barh(
-            positions, [100 * scores[n] for n in names], height=height, label=f"{model} (mean {mean:.1f}%)"
+        ax.plot(
+            [100 * scores[n] for n in names],
+            range(len(names)),
+            markers[index % len(markers)],
+            markersize=7,
+            alpha=0.85,
+            label=f"{model} (mean {mean:.1f}%)",
         )
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlabel("test accuracy %")
-    ax.set_xlim(0, 100)
-    ax.set_title("Accuracy on the test split under each corruption of the suite", fontsize=10)
-    ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(True, alpha=0.3)
+    ax.legend(
+        fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(models), 4), frameon=False
+    )
     fig.tight_layout()
     return fig
 

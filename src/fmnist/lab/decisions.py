@@ -18,7 +18,8 @@ from pathlib import Path
 from fmnist.paths import project_root
 
 DECISIONS_FILE = "decisions.jsonl"
-STATUSES = ("kept", "dropped", "measured")
+KEPT, DROPPED, MEASURED = "kept", "dropped", "measured"
+STATUSES = (KEPT, DROPPED, MEASURED)
 PENDING = "pending"
 Decision = tuple[str, str]  # (status, note)
 

@@ -1,5 +1,11 @@
-"""Distillation from a teacher (a CNN, or an MLP: self-distillation) with soft targets precomputed
-once for K augmented views.
+"""Distillation from a teacher (a CNN, or an MLP: self-distillation): soft targets precomputed once
+for K augmented views, or computed on the fly on the student's own batch (function matching).
+
+With ``on_the_fly`` (`MatchedTargets`, Beyer et al. 2022, "Knowledge distillation: A good teacher
+is patient and consistent"), the student's own augmentations (its `TrainConfig.augment`, mixup
+included) draw each batch and the teacher scores exactly those images every step: the target is
+``soft_weight * softmax(teacher / T) + (1 - soft_weight) * labels``. A student step then costs a
+teacher forward pass too. Without it, as follows:
 
 A student epoch must cost no more than a labels-only one, so the teacher never runs while the
 student trains. Instead, `precompute_views` draws K fixed views of every training image (a
@@ -41,7 +47,7 @@ VIEW_SEED = 20_261_130  # the views are one fixed draw, shared by every student 
 
 
 # Knobs added after results were recorded, at their defaults (fmnist.lab.keys.unless_default).
-_LATE_KNOBS = {"exhaustive": False}
+_LATE_KNOBS = {"exhaustive": False, "on_the_fly": False}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class DistillSpec:
     exhaustive: bool = False  # the views are every flip x shift combination (views must be their count)
     temperature: float = 2.0  # the teacher's logits are divided by this before the softmax
     soft_weight: float = 0.9  # the target's share of the teacher; the rest is the (mixed) label
+    on_the_fly: bool = False  # the teacher scores the student's own augmented batch (the view fields unused)
 
     def __post_init__(self) -> None:
         checks = [
@@ -233,3 +240,54 @@ class DistilledTargets:
         w = self.spec.soft_weight
         targets = w * self.soft[view, rows_cpu] + (1 - w) * hard
         return images, targets.to(x.device)
+
+
+class MatchedTargets:
+    """Function matching: an `fmnist.augment` function that draws the student's views (``views``,
+    its own augmentations) and sets each image's target from the teacher's output on exactly that
+    image, mixed with its (possibly mixed) label. Run in ``precision`` (bf16 autocast or fp32)."""
+
+    def __init__(
+        self, teacher: torch.nn.Module, views: augment.Augment | None, spec: DistillSpec, precision: str
+    ) -> None:
+        self.teacher, self.views, self.spec, self.precision = teacher.eval(), views, spec, precision
+
+    def targets(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The targets of the images ``x`` (B, 1, 28, 28) in [0, 1] with labels ``y``."""
+        self.teacher.to(x.device)
+        with torch.no_grad(), torch.autocast(x.device.type, torch.bfloat16, enabled=self.precision == "bf16"):
+            logits = self.teacher(normalize(x)).float()
+        soft = F.softmax(logits / self.spec.temperature, dim=1)
+        return self.spec.soft_weight * soft + (1 - self.spec.soft_weight) * augment.one_hot(y).to(soft.device)
+
+    def _scored(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+        return x, self.targets(x, y)
+
+    def augment(self) -> augment.Augment:
+        """The function `fmnist.train.fit` is handed: the views, then the teacher's targets; a leading
+        flip and shift keep their one-pass uint8 path (`fmnist.augment.FlipShift`)."""
+        views = self.views
+        if isinstance(views, augment.FlipShift):
+            then = views.then
+
+            def after(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+                if then is not None:
+                    x, y = then(x, y, generator)
+                return self._scored(x, y, generator)
+
+            return augment.FlipShift(views.p, views.max_shift, then=after)
+
+        def full(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+            if views is not None:
+                x, y = views(x, y, generator)
+            return self._scored(x, y, generator)
+
+        return full
+
+
+def matched_targets(
+    teacher: Teacher, names: tuple[str, ...], spec: DistillSpec, device: torch.device
+) -> augment.Augment:
+    """`MatchedTargets` for ``teacher`` on the views named ``names``, as the augmentation `fit` takes."""
+    precision = resolve_precision("auto", device)
+    return MatchedTargets(teacher.model, augment.build(names), spec, precision).augment()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fmnist.lab.decisions import DROPPED, MEASURED
 from fmnist.lab.recipes import Recipe, all_recipes, screened
 
-# Verdicts that close a candidate on a class: more seeds there would not change what was decided.
-CLOSED = ("dropped", "measured")
+# Statuses that close a candidate on a class: more seeds there would not change what was decided.
+CLOSED = (DROPPED, MEASURED)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def why_waiting(candidate: Recipe, machine_class: str, recipes: dict[str, Recipe
     """Why screening ``candidate`` is not run on ``machine_class`` (None: it is run); ``recipes``
     holds its base."""
     verdict = candidate.decision(machine_class)[0]
-    if verdict.startswith(CLOSED):
+    if verdict in CLOSED:
         return f"{verdict} here already"
     if candidate.base is None or candidate.kept_on(machine_class):
         return None

@@ -25,7 +25,7 @@ from fmnist.checkpoint import load_model, read_checkpoint, round_weights_, safe_
 from fmnist.data import Augment, Split, Splits
 from fmnist.evaluate import EvalResult, evaluate
 from fmnist.lab.claims import ClaimedError, claim
-from fmnist.lab.distill import DistilledTargets, DistillSpec, indexed, precompute_views
+from fmnist.lab.distill import DistilledTargets, DistillSpec, indexed, matched_targets, precompute_views
 from fmnist.lab.folders import runs_dir
 from fmnist.lab.recipes import Recipe, all_recipes, frontier_names, get_recipe
 from fmnist.lab.results import (
@@ -38,11 +38,11 @@ from fmnist.lab.results import (
     summarize,
     write_result,
 )
-from fmnist.lab.teachers import TEACHER_FORMAT, get_teacher, teacher_path, teacher_record
+from fmnist.lab.teachers import TEACHER_FORMAT, Teacher, get_teacher, teacher_path, teacher_record
 from fmnist.models import MLP, Ensemble
 from fmnist.precision import SELECTION_CLASS, as_class, class_suffix
 from fmnist.robustness import accuracy_under
-from fmnist.train import History, fit, set_seed
+from fmnist.train import History, choose_device, fit, set_seed
 
 SEEN_VAL_EXAMPLES = 1_000  # a 60k fit still validates each epoch: on this many (seen) images only
 
@@ -167,7 +167,14 @@ def train_recipe(
     stem = run_stem(recipe, seed)
     data = training_splits(splits, recipe)
     targets: Augment | None = None
-    if recipe.distill is not None:
+    if recipe.distill is not None and recipe.distill.on_the_fly:
+        targets = matched_targets(
+            _trained_teacher(recipe.distill, splits),
+            recipe.train.augment,
+            recipe.distill,
+            choose_device(recipe.train.device),
+        )
+    elif recipe.distill is not None:
         targets = _distilled_targets(recipe.distill, splits, data)
         data = indexed(data)
     members, histories = [], []
@@ -195,14 +202,20 @@ def train_recipe(
     return trained, histories, data
 
 
-def _distilled_targets(spec: DistillSpec, splits: Splits, data: Splits) -> DistilledTargets:
-    """The teacher of ``spec`` (trained on ``splits.train`` only, or cached; its result record, or
-    each ensemble member's, written to the store) and its soft targets for ``data.train``'s views."""
+def _trained_teacher(spec: DistillSpec, splits: Splits) -> Teacher:
+    """The teacher of ``spec``, trained on ``splits.train`` only or cached; its result record, or
+    each ensemble member's, written to the store."""
     teacher = get_teacher(spec.teacher, splits)
     for member in teacher.members or (teacher,):  # an ensemble's members are the trained teachers
         record = teacher_record(member)
         if not result_path(record["name"], record["seed"], record["key"]).is_file():
             write_result(record)
+    return teacher
+
+
+def _distilled_targets(spec: DistillSpec, splits: Splits, data: Splits) -> DistilledTargets:
+    """The teacher of ``spec`` and its soft targets precomputed for ``data.train``'s views."""
+    teacher = _trained_teacher(spec, splits)
     return DistilledTargets(precompute_views(teacher, data.train, spec), data.train, spec)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from fmnist import quick
-from fmnist.lab.decisions import PENDING, Decision, tracking_sheet
+from fmnist.lab.decisions import KEPT, PENDING, Decision, tracking_sheet
 from fmnist.lab.distill import DistillSpec
 from fmnist.lab.keys import config_hash
 from fmnist.models import MLP
@@ -97,9 +97,9 @@ class Recipe:
         return self.decided().get(machine_class, (PENDING, ""))
 
     def kept_on(self, machine_class: str | None = SELECTION_CLASS) -> bool:
-        """Whether ``machine_class`` kept it (``"kept"`` or ``"kept, provisionally"``); None: any class."""
+        """Whether ``machine_class`` kept it (status ``kept``); None: any class."""
         classes = self.decided() if machine_class is None else [machine_class]
-        return any(self.decision(c)[0].startswith("kept") for c in classes)
+        return any(self.decision(c)[0] == KEPT for c in classes)
 
     def with_train(self, **changes: Any) -> Recipe:
         """The same recipe with training fields changed (``device``, ``progress``: same key)."""
