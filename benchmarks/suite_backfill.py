@@ -22,11 +22,11 @@ import fmnist
 from fmnist.lab.recipes import SEEDS, get_recipe
 from fmnist.lab.results import load_results, machine_class_of
 from fmnist.lab.runner import run
+from fmnist.lab.suite import BACKFILL_FILE
 from fmnist.paths import write_json
 from fmnist.precision import machine_class, machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
-BACKFILL_FILE = "suite_backfill.json"
 
 
 def main() -> int:

@@ -8,14 +8,16 @@ import pytest
 
 from fmnist.lab import recipes
 from fmnist.lab.decisions import decisions_path, read_decisions, tracking_sheet, typed_numbers
-from fmnist.lab.research_log import read_notes
+from fmnist.lab.research_log import read_notes, read_retired
 from fmnist.paths import project_root
+
+RETIRED = {row["candidate"] for row in read_retired(project_root() / "assets")}
 
 
 def test_every_decision_names_a_registered_recipe_and_a_known_class():
     sheet = tracking_sheet()
     assert sheet, "assets/decisions.jsonl holds no decision"
-    known = set(recipes.all_recipes())
+    known = set(recipes.all_recipes()) | RETIRED
     assert set(sheet) <= known, sorted(set(sheet) - known)
     classes = {c for by_class in sheet.values() for c in by_class}
     assert classes <= {
@@ -62,6 +64,8 @@ def test_the_research_notes_place_every_tried_recipe_once_without_typed_numbers(
     assert len(placed) == len(set(placed)), "a recipe sits in two chapters"
     tried = {r.name for r in [*recipes.screened(), *recipes.ABLATION, *recipes.RECIPES.values()]}
     assert tried <= set(placed), sorted(tried - set(placed))
-    assert set(placed) <= set(recipes.all_recipes()), sorted(set(placed) - set(recipes.all_recipes()))
+    known = set(recipes.all_recipes()) | RETIRED
+    assert set(placed) <= known, sorted(set(placed) - known)
+    assert set(placed) >= RETIRED, "a retired candidate keeps its place in the log"
     for chapter in notes:
         assert not typed_numbers(chapter["title"] + " " + chapter["note"]), chapter["title"]

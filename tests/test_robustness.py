@@ -71,3 +71,31 @@ def test_accuracy_under_scores_clean_and_each_corruption_and_the_mean_leaves_cle
 
 def test_the_suite_is_the_documented_one():
     assert len(SUITE) == 11 and "the same suite gives the same images" in robustness.__doc__
+
+
+def test_the_suite_table_joins_result_files_and_the_backfill():
+    from fmnist.lab.suite import suite_rows, suite_table
+
+    def suite(clean: float, corrupted: float) -> dict:
+        return {"clean": clean, "shift 2 px": corrupted, "blur": corrupted}
+
+    record = {
+        "name": "new",
+        "environment": {"machine_class": "x86 AVX2 fp32"},
+        "robustness": {"val": suite(0.9, 0.8), "test": suite(0.88, 0.7)},
+    }
+    old = {"name": "old", "environment": {"machine_class": "x86 AVX2 fp32"}}  # before the suite
+    backfill = [
+        {
+            "recipe": "old",
+            "machine_class": "x86 AVX2 fp32",
+            "robustness": {"val": suite(0.92, 0.6), "test": suite(0.91, 0.5)},
+        }
+    ]
+    rows = suite_rows([record, record, old], backfill)
+    assert [(r["recipe"], r["seeds"]) for r in rows] == [("new", 2), ("old", 1)]  # best suite mean first
+    table = suite_table(rows)
+    assert "| `new` | x86 AVX2 fp32 | 2 | 90.00 | 80.00 | 88.00 | 70.00 | result files |" in table
+    assert (
+        "| `old` | x86 AVX2 fp32 | 1 | 92.00 | 60.00 | 91.00 | 50.00 | retrained (suite_backfill) |" in table
+    )

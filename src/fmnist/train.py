@@ -8,7 +8,6 @@ bit-identical histories and weights.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -74,10 +73,6 @@ class TrainConfig:
     label_smoothing: float = 0.0
     grad_clip: float | None = None  # max global gradient norm
     ema_decay: float | None = None  # evaluate and keep an exponential moving average of weights
-    swa_epochs: int = 0  # the last this many epochs: constant lr swa_lr, weights averaged each epoch
-    swa_lr: float = 1e-4  # the learning rate of those epochs (stochastic weight averaging)
-    sam_rho: float | None = None  # sharpness-aware minimization: step from weights moved rho uphill
-    decay_norms_and_biases: bool = True  # False: weight decay on the weight matrices only
     augment: tuple[str, ...] = ()  # names for fmnist.augment.build, e.g. ("hflip", "erase:0.5")
     tta: bool = False  # validate with flip test-time augmentation
     seed: int = 0
@@ -120,19 +115,6 @@ class TrainConfig:
             (
                 self.ema_decay is None or 0 < self.ema_decay < 1,
                 f"ema_decay must be in (0, 1), got {self.ema_decay}",
-            ),
-            (
-                0 <= self.swa_epochs < self.epochs,
-                f"swa_epochs must be in [0, epochs), got {self.swa_epochs}",
-            ),
-            (self.swa_lr > 0, f"swa_lr must be positive, got {self.swa_lr}"),
-            (
-                not (self.swa_epochs and self.ema_decay is not None),
-                "swa_epochs and ema_decay are two weight averages: set one of them",
-            ),
-            (
-                self.sam_rho is None or self.sam_rho > 0,
-                f"sam_rho must be positive, got {self.sam_rho}",
             ),
             (
                 self.precision in PRECISIONS,
@@ -206,17 +188,8 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     of a small model's step time. The fused step does the same arithmetic in one kernel. Lion
     (the sign of an interpolated momentum, Chen et al. 2023) comes from ``lion-pytorch``, unfused;
     its weight decay is AdamW's decoupled form, so ``lr * weight_decay`` compares across the two.
-    Without ``decay_norms_and_biases``, the parameters of fewer than 2 dimensions (biases, norm
-    scales and shifts) get no weight decay, the usual exclusion (e.g. timm's); the weight
-    matrices keep theirs.
     """
     params: list[Any] = list(model.parameters())
-    if not config.decay_norms_and_biases:
-        groups = [
-            {"params": [p for p in params if p.ndim > 1]},
-            {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0},
-        ]
-        params = [group for group in groups if group["params"]]
     if config.optimizer == "lion":
         try:
             from lion_pytorch import Lion
@@ -241,7 +214,7 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
 def _make_schedule(
     optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
 ) -> torch.optim.lr_scheduler.LRScheduler | None:
-    total = (config.epochs - config.swa_epochs) * steps_per_epoch  # SWA's epochs keep swa_lr
+    total = config.epochs * steps_per_epoch
     if config.schedule == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total)
     if config.schedule == "cosine":
@@ -274,8 +247,7 @@ class _Run:
     model: nn.Module
     optimizer: torch.optim.Optimizer
     schedule: torch.optim.lr_scheduler.LRScheduler | None
-    average: AveragedModel | None  # the EMA (updated every step) or SWA's average (every epoch)
-    swa_from: int | None  # SWA's first epoch; None: no SWA
+    average: AveragedModel | None  # the EMA of the weights, updated every step
     generator: torch.Generator
     augment: Augment | None
     device: torch.device
@@ -283,14 +255,8 @@ class _Run:
 
     @property
     def evaluated(self) -> nn.Module:
-        """The weights that are validated and kept: the average once there is one."""
-        if self.average is None or (self.swa_from is not None and int(self.average.n_averaged) == 0):
-            return self.model
-        return self.average.module
-
-    def in_swa(self, epoch: int) -> bool:
-        """Whether ``epoch`` is one of SWA's (constant learning rate, averaged at its end)."""
-        return self.swa_from is not None and epoch >= self.swa_from
+        """The weights that are validated and kept: the average where there is one."""
+        return self.model if self.average is None else self.average.module
 
 
 def _steps_per_epoch(n: int, config: TrainConfig) -> int:
@@ -300,10 +266,6 @@ def _steps_per_epoch(n: int, config: TrainConfig) -> int:
 def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int) -> tuple[float, float]:
     """One pass over the training split; returns (mean loss, accuracy). Syncs once, at the end."""
     run.model.train()
-    swa = run.in_swa(epoch)
-    if swa:
-        for group in run.optimizer.param_groups:
-            group["lr"] = config.swa_lr
     losses = torch.zeros(_steps_per_epoch(len(splits.train), config), device=run.device)
     correct = torch.zeros((), dtype=torch.long, device=run.device)
     seen = 0
@@ -318,24 +280,18 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
     )
     low_precision = run.precision == "bf16"
 
-    def backward(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    for step, (x, y) in enumerate(batches):
         with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=low_precision):
             logits = run.model(x)
         loss = training_loss(logits.float(), y, config.label_smoothing)
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        return logits, loss
-
-    for step, (x, y) in enumerate(batches):
-        logits, loss = backward(x, y)
-        if config.sam_rho is not None:
-            _sharpness_aware_gradients(run.model, config.sam_rho, functools.partial(backward, x, y))
         if config.grad_clip is not None:
             nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
         run.optimizer.step()
-        if run.schedule is not None and not swa:
+        if run.schedule is not None:
             run.schedule.step()
-        if run.average is not None and run.swa_from is None:  # the EMA
+        if run.average is not None:
             run.average.update_parameters(run.model)
         hard = y.argmax(dim=1) if y.is_floating_point() else y
         losses[step] = loss.detach() * y.shape[0]
@@ -351,21 +307,6 @@ def _train_one_epoch(run: _Run, splits: Splits, config: TrainConfig, epoch: int)
     return float(losses.sum()) / seen, int(correct) / seen
 
 
-def _sharpness_aware_gradients(model: nn.Module, rho: float, backward: Callable[[], object]) -> None:
-    """Replace the gradients in ``model`` by those at the weights moved ``rho`` along them
-    (normalized), then move the weights back (Foret et al. 2021, SAM): the step that follows
-    descends from the worst point of a small ball around the weights."""
-    params = [p for p in model.parameters() if p.grad is not None]
-    grads = [p.grad for p in params]
-    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
-    moves = torch._foreach_mul(grads, rho / (norm + 1e-12))
-    with torch.no_grad():
-        torch._foreach_add_(params, moves)
-    backward()
-    with torch.no_grad():
-        torch._foreach_sub_(params, moves)
-
-
 def unless_default(fields: Mapping[str, Any], late_knobs: Mapping[str, Any]) -> dict[str, Any]:
     """``fields`` without each late knob (a name of ``late_knobs``) at its default there."""
     return {k: v for k, v in fields.items() if not (k in late_knobs and v == late_knobs[k])}
@@ -374,7 +315,10 @@ def unless_default(fields: Mapping[str, Any], late_knobs: Mapping[str, Any]) -> 
 # Settings that may differ between an interrupted run and its resumption.
 _RESUME_FREE = ("device", "progress", "checkpoint_path", "checkpoint_every", "eval_batch_size")
 # Knobs added after results were recorded, at their defaults (`unless_default`).
-_LATE_KNOBS = {"sam_rho": None, "swa_epochs": 0, "swa_lr": 1e-4, "decay_norms_and_biases": True}
+# Knobs that lost on every class left this config (sharpness-aware minimization, stochastic weight
+# averaging, no weight decay on biases and norms); their runs stay in the result store, with the
+# commit that ran them in assets/retired.jsonl.
+_LATE_KNOBS: dict[str, Any] = {}
 
 
 def recipe_of(config: TrainConfig) -> dict[str, Any]:
@@ -400,8 +344,7 @@ def fit(
     """Train ``model`` on ``splits.train``, validate on ``splits.val`` each epoch.
 
     Returns the `History`. The model ends on the chosen device holding the weights of the best
-    validation epoch (``config.keep_best``; the weight average's where ``ema_decay`` is set, or
-    from SWA's first epoch on where ``swa_epochs`` is: Izmailov et al. 2018). Seed
+    validation epoch (``config.keep_best``; the weight average's where ``ema_decay`` is set). Seed
     the weights beforehand with `set_seed`; shuffling, dropout and augmentations are seeded here
     from ``config.seed``. ``augment`` (a function, see `fmnist.augment`) replaces
     ``config.augment``. Interrupting (Ctrl-C, a notebook's stop button) returns the history so
@@ -423,14 +366,11 @@ def fit(
     average = None
     if config.ema_decay is not None:
         average = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
-    elif config.swa_epochs:  # batch norm's statistics averaged with the weights: no extra pass
-        average = AveragedModel(model, use_buffers=True)
     run = _Run(
         model=model,
         optimizer=optimizer,
         schedule=_make_schedule(optimizer, config, _steps_per_epoch(len(data.train), config)),
         average=average,
-        swa_from=config.epochs - config.swa_epochs + 1 if config.swa_epochs else None,
         generator=torch.Generator().manual_seed(config.seed),
         augment=augment if augment is not None else augmentations.build(config.augment),
         device=device,
@@ -466,8 +406,6 @@ def fit(
         for epoch in bar:
             start = time.perf_counter()
             train_loss, train_acc = _train_one_epoch(run, data, config, epoch)
-            if run.in_swa(epoch):
-                run.average.update_parameters(run.model)
             train_seconds = time.perf_counter() - start
             val = evaluate(
                 run.evaluated,

@@ -31,8 +31,9 @@ from fmnist.lab.frontier import (
 )
 from fmnist.lab.notebooks import run_times_table
 from fmnist.lab.recipes import RECIPES, REGISTRY, frontier_names, screened
-from fmnist.lab.research_log import read_notes, research_log
+from fmnist.lab.research_log import read_notes, read_retired, research_log
 from fmnist.lab.results import load_results, machine_classes, results_table
+from fmnist.lab.suite import read_backfill, suite_rows, suite_table
 from fmnist.paths import atomic_write, project_root
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -191,6 +192,12 @@ def gpu_block(root: Path) -> str:
     )
 
 
+def suite_block(root: Path) -> str:
+    """The corruption suite per recipe (`fmnist.lab.suite`), from the result files and the backfill."""
+    rows = suite_rows(load_results(root / "assets" / "results"), read_backfill(root / "assets"))
+    return suite_table(rows) if rows else "No run has measured the suite yet: `make study` records it."
+
+
 BLOCKS: dict[str, Callable[[Path], str]] = {
     "headline": headline_block,
     "budget": budget_block,
@@ -204,6 +211,7 @@ BLOCKS: dict[str, Callable[[Path], str]] = {
     "denormals": denormal_block,
     "checkpoints": checkpoint_block,
     "augment": augment_block,
+    "suite": suite_block,
 }
 
 
@@ -222,7 +230,8 @@ def update_pages(root: Path | None = None) -> list[Path]:
     root = root or project_root() or Path.cwd()
     log = root / RESEARCH_LOG
     log.parent.mkdir(parents=True, exist_ok=True)
-    text = research_log(read_notes(root / "assets"), read_screening(root / "assets"), REGISTRY)
+    screening = read_screening(root / "assets") + read_retired(root / "assets")
+    text = research_log(read_notes(root / "assets"), screening, REGISTRY)
     write_text(log, text)
     pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
     for page in pages:

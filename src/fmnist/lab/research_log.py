@@ -19,12 +19,26 @@ from fmnist.lab.frontier import mixed_generation_classes, screening_cells
 from fmnist.lab.recipes import Recipe
 
 NOTES_FILE = "research_notes.json"
+RETIRED_FILE = "retired.jsonl"  # screening rows of candidates whose knob left the code
 
 
 def read_notes(folder: Path) -> list[dict[str, Any]]:
     """``<folder>/research_notes.json``: the chapters, in order (empty when absent)."""
     path = folder / NOTES_FILE
     return json.loads(path.read_text()) if path.is_file() else []
+
+
+def read_retired(folder: Path) -> list[dict[str, Any]]:
+    """``<folder>/retired.jsonl``: the screening rows, frozen, of candidates whose knob lost on every
+    class and left `fmnist.train.TrainConfig`; each names the last commit that can run it."""
+    path = folder / RETIRED_FILE
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [
+        row | {"description": f"{row['description']} (retired; runs at commit {row['retired_after'][:7]})"}
+        for row in rows
+    ]
 
 
 def chapter_table(
@@ -92,7 +106,8 @@ def research_log(
 
 def tally_table(notes: Iterable[Mapping[str, Any]], recipes: Mapping[str, Recipe]) -> str:
     """Markdown: per chapter of the notes, how many of its recipes were kept, dropped or only
-    measured on some CPU class (a recipe counts once per status it holds anywhere)."""
+    measured on some CPU class (a recipe counts once per status it holds anywhere; a retired one,
+    gone from ``recipes``, by the tracking sheet)."""
     lines = [
         "| chapter | recipes | kept somewhere | dropped somewhere | measured only |",
         "|---|---:|---:|---:|---:|",

@@ -1,7 +1,9 @@
 """The accuracy screening, in the order it is run: one change at a time on the bed of the CPU class
 at hand (validation only), a change that helps at the short schedule judged again at the long one.
 The 512-wide net is the fp32 classes' bed (`accuracy_mid512`), the 1024-wide net the bf16 classes'
-(`accuracy_wide`)."""
+(`accuracy_wide`). Candidates whose knob left `TrainConfig` after losing everywhere (SAM, SWA,
+no weight decay on biases and norms) are retired: their rows stay in ``assets/retired.jsonl`` with
+the commit that ran them."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ ACCURACY_SCREENING: list[Recipe] = [
     mid.MID_MIXUP_90,
     mid.MID_ERASE_90,
     mid.MID_ROTATE_90,
-    mid.MID_SAM_45,
     mid.MID_B512_90,
     mid.MID_MIXUP_400,
     mid.SELF_DISTILLED,
@@ -59,13 +60,12 @@ ACCURACY_SCREENING: list[Recipe] = [
     wide.MIXUP_WD0025_900,
     wide.MIXUP_GELU_900,
     wide.MIXUP_DEPTH3_600,
-    wide.MIXUP_SWA_900,
     wide.MIXUP_LR1E3_900,
     wide.MIXUP_LR1E3_900_60K,
-    wide.MIXUP_NO_1D_DECAY_900,
     wide.MIXUP_LR5E4_900,
     wide.MIXUP_LR1E3_CROP2_900,
     mid.MID_DROPOUT1_400_60K,
     mid.W768_DROPOUT1_400,
     mid.MID_ROBUST_90,
+    mid.MID_ROBUST_MATCHED_90,
 ]

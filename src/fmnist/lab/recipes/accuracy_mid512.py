@@ -73,15 +73,6 @@ MID_ROTATE_90 = variant(
     "mid512-flipshift-e90 with random rotations of up to 10 degrees after the flips and shifts",
     augment=(*SHIFT_FLIP, "rotate:10"),
 )
-# Sharpness-aware minimization costs a second forward and backward pass per step: at equal cost,
-# half the epochs.
-MID_SAM_45 = variant(
-    MID_FLIP_90,
-    "mid512-flipshift-sam-e45",
-    "mid512-flipshift-e90 trained with SAM (rho 0.05) for 45 epochs: two passes a step, the same minutes",
-    sam_rho=0.05,
-    epochs=45,
-)
 # Speed buys epochs: batches of 512 halve the per-step costs that do not grow with the batch (the
 # optimizer, the schedule, small kernels), at the same learning rate and epochs.
 MID_B512_90 = variant(
@@ -249,4 +240,16 @@ MID_ROBUST_90 = variant(
     "of up to 15 degrees, zooms of up to 15%, lifted background, lower contrast, noise, blur) instead "
     "of flips and 1-px shifts",
     augment=ROBUST_VIEWS,
+)
+# The same views with the teacher scoring each augmented batch (function matching): can a teacher
+# that trained on mild views keep the clean accuracy that the heavy views cost from labels alone?
+MID_ROBUST_MATCHED_90 = replace(
+    variant(
+        MID_ROBUST_90,
+        "mid512-robust-matched-d00-e90",
+        "mid512-robust-d00-e90 learning from mlp512-flipshift-e90 on the fly: targets 0.5 x the teacher's "
+        "probabilities on the student's own augmented image + 0.5 x the label",
+    ),
+    method="distilled",
+    distill=DistillSpec(MLP_TEACHER, temperature=1.0, soft_weight=0.5, on_the_fly=True),
 )

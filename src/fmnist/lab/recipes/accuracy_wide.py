@@ -218,16 +218,6 @@ MIXUP_DEPTH3_600 = variant(
     {"hidden": [1024, 1024, 1024], "dropout": [0.2, 0.2, 0.2]},
     epochs=600,
 )
-# Stochastic weight averaging (Izmailov et al. 2018) in place of the schedule's tail: the one-cycle
-# over 750 epochs, then 150 at a constant 1e-4 (the paper's 0.05 of the peak rate), the weights
-# averaged at the end of each, batch norm's statistics with them: the single-MLP way to some of what
-# an ensemble of seeds gains.
-MIXUP_SWA_900 = variant(
-    MIXUP_900,
-    "flipshift-d02-mixup-swa-e900",
-    "flipshift-d02-mixup-e900 with its last 150 epochs at a constant 1e-4, weights averaged (SWA)",
-    swa_epochs=150,
-)
 # Half the peak learning rate: 2e-3 dates from the 25-epoch recipe; AdamW's decay per step halves
 # with it.
 MIXUP_LR1E3_900 = variant(
@@ -255,13 +245,4 @@ MIXUP_LR1E3_900_60K = final_fit(
     MIXUP_LR1E3_900,
     "flipshift-d02-mixup-lr1e3-e900-60k",
     "flipshift-d02-mixup-lr1e3-e900 trained on all 60,000 training images (train + validation)",
-)
-# Weight decay off the 1-D parameters (biases, batch norm's scales and shifts), the usual exclusion:
-# over 900 epochs AdamW's decay pulls the last batch norm's scale, and so the logits' scale, toward
-# zero with nothing but the loss to hold it; the weight matrices keep their decay.
-MIXUP_NO_1D_DECAY_900 = variant(
-    MIXUP_900,
-    "flipshift-d02-mixup-nd1d-e900",
-    "flipshift-d02-mixup-e900 with no weight decay on biases and batch norm's scales and shifts",
-    decay_norms_and_biases=False,
 )
