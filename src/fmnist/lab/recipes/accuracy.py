@@ -68,4 +68,5 @@ ACCURACY_SCREENING: list[Recipe] = [
     mid.W768_DROPOUT1_400,
     mid.MID_ROBUST_90,
     mid.MID_ROBUST_MATCHED_90,
+    mid.MID_ROBUST_ERASE_90,
 ]

@@ -253,3 +253,10 @@ MID_ROBUST_MATCHED_90 = replace(
     method="distilled",
     distill=DistillSpec(MLP_TEACHER, temperature=1.0, soft_weight=0.5, on_the_fly=True),
 )
+# Occlusion is the one corruption the views leave out: random erasing added to them.
+MID_ROBUST_ERASE_90 = variant(
+    MID_ROBUST_90,
+    "mid512-robust-erase-d00-e90",
+    "mid512-robust-d00-e90 with random erasing (probability 0.5) after the robustness views",
+    augment=(*ROBUST_VIEWS, "erase:0.5"),
+)
