@@ -16,10 +16,11 @@ never imports.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from fmnist.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -82,19 +83,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """A public name from its module, or a submodule (``fmnist.paths``), imported on first use."""
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"fmnist.{_EXPORTS[name]}"), name)
-    else:
-        try:
-            value = importlib.import_module(f"fmnist.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"fmnist.{name}":
-                raise
-            raise AttributeError(f"module 'fmnist' has no attribute {name!r}") from None
-    globals()[name] = value
-    return value
+# A public name from its module, or a submodule (``fmnist.paths``), imported on first use.
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -29,7 +29,7 @@ def one_hot(y: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
     return y if y.is_floating_point() else F.one_hot(y, num_classes).float()
 
 
-def _box_mask(
+def box_mask(
     top: torch.Tensor, left: torch.Tensor, height: torch.Tensor, width: torch.Tensor
 ) -> torch.Tensor:
     """(B, 28, 28) booleans, True inside each image's rectangle (all arguments (B,) integers)."""
@@ -85,7 +85,7 @@ def random_erasing(
     top = (torch.rand(b, generator=generator) * (29 - height)).long()
     left = (torch.rand(b, generator=generator) * (29 - width)).long()
     apply = torch.rand(b, generator=generator) < p
-    mask = (_box_mask(top, left, height, width) & apply[:, None, None]).to(device)
+    mask = (box_mask(top, left, height, width) & apply[:, None, None]).to(device)
     return x.masked_fill(mask.unsqueeze(1), 0.0), y
 
 
@@ -107,7 +107,7 @@ def cutmix(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, alpha: 
     side = ((1 - lam).sqrt() * 28).round().long()
     top = (torch.rand(b, generator=generator) * (29 - side)).long()
     left = (torch.rand(b, generator=generator) * (29 - side)).long()
-    mask = _box_mask(top, left, side, side).to(device)
+    mask = box_mask(top, left, side, side).to(device)
     partner = torch.randperm(b, generator=generator).to(device)
     pasted = torch.where(mask.unsqueeze(1), x[partner], x)
     kept = (1 - mask.flatten(1).float().mean(dim=1)).view(-1, 1)

@@ -48,10 +48,15 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
     return path
 
 
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` with `atomic_write`."""
+    data = text.encode()
+    return atomic_write(path, lambda handle: handle.write(data))
+
+
 def write_json(path: str | os.PathLike[str], data: Any) -> Path:
     """Write ``data`` as indented JSON to ``path`` with `atomic_write`."""
-    text = json.dumps(data, indent=1).encode()
-    return atomic_write(path, lambda handle: handle.write(text))
+    return write_text(path, json.dumps(data, indent=1))
 
 
 def shown_path(path: str | os.PathLike[str]) -> str:

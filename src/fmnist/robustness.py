@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 from torch import nn
 
-from fmnist.augment import gaussian_blur, shift, warp
+from fmnist.augment import box_mask, gaussian_blur, shift, warp
 from fmnist.evaluate import evaluate
 
 Corruption = Callable[[torch.Tensor, torch.Generator], torch.Tensor]  # float (N, 1, 28, 28) in [0, 1]
@@ -73,11 +73,8 @@ def _occluded(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     n, size = x.shape[0], 10
     top = torch.randint(4, 28 - size - 4 + 1, (n,), generator=generator)
     left = torch.randint(4, 28 - size - 4 + 1, (n,), generator=generator)
-    grid = torch.arange(28)
-    rows = (grid[None, :] >= top[:, None]) & (grid[None, :] < (top + size)[:, None])
-    cols = (grid[None, :] >= left[:, None]) & (grid[None, :] < (left + size)[:, None])
-    inside = (rows[:, :, None] & cols[:, None, :]).unsqueeze(1)
-    return x.masked_fill(inside, 0.0)
+    side = torch.full((n,), size)
+    return x.masked_fill(box_mask(top, left, side, side).unsqueeze(1), 0.0)
 
 
 SUITE: dict[str, Corruption] = {

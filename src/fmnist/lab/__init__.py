@@ -13,8 +13,9 @@ this package; ``pip install 'fmnist[lab]'`` brings what it needs beyond the libr
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fmnist.lazy import lazy_getattr
 
 # public name -> the module of fmnist.lab that defines it
 _EXPORTS = {
@@ -28,19 +29,8 @@ _EXPORTS = {
 __all__ = ["RECIPES", "Recipe", "Run", "get_recipe", "run"]
 
 
-def __getattr__(name: str) -> Any:
-    """A public name from its module, or a submodule (``fmnist.lab.recipes``), imported on first use."""
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    else:
-        try:
-            value = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    globals()[name] = value
-    return value
+# A public name from its module, or a submodule (``fmnist.lab.recipes``), imported on first use.
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 if TYPE_CHECKING:  # what type checkers and IDEs see

@@ -448,6 +448,20 @@ def distillation_verdict(summaries: Mapping[str, Summary]) -> str:
     )
 
 
+def paired_seeds(
+    records: Iterable[Mapping[str, Any]], candidate: str, base: str, machine_class: str
+) -> list[tuple[int, float, float]]:
+    """Each seed both ``candidate`` and ``base`` ran on ``machine_class``, in order: (seed, the
+    candidate's validation accuracy %, the base's)."""
+    val = {
+        (r["name"], r["seed"]): 100 * r["val"]["accuracy"]
+        for r in records
+        if machine_class_of(r) == machine_class and r["name"] in (candidate, base)
+    }
+    seeds = sorted({s for n, s in val if n == candidate} & {s for n, s in val if n == base})
+    return [(seed, val[(candidate, seed)], val[(base, seed)]) for seed in seeds]
+
+
 def paired_table(records: Iterable[Mapping[str, Any]], candidate: str, base: str) -> str:
     """Markdown: per machine class, each seed both ``candidate`` and ``base`` ran there, their
     validation accuracy and the change (a screening decision compares paired seeds), then both
@@ -457,14 +471,12 @@ def paired_table(records: Iterable[Mapping[str, Any]], candidate: str, base: str
         f"| CPU class | seed | {candidate} val % | {base} val % | change (points) |",
         "|---|---|---:|---:|---:|",
     ]
-    val = {(machine_class_of(r), r["name"], r["seed"]): 100 * r["val"]["accuracy"] for r in records}
     for machine_class in machine_classes(records):
         summaries = summarize(records, machine_class)
         if candidate not in summaries or base not in summaries:
             continue
         new, old = summaries[candidate], summaries[base]
-        for seed in sorted(set(new.seeds) & set(old.seeds)):
-            ours, theirs = val[(machine_class, candidate, seed)], val[(machine_class, base, seed)]
+        for seed, ours, theirs in paired_seeds(records, candidate, base, machine_class):
             lines.append(f"| {machine_class} | {seed} | {ours:.2f} | {theirs:.2f} | {ours - theirs:+.2f} |")
         lines.append(
             f"| {machine_class} | mean (n={len(new.seeds)} / {len(old.seeds)}) "
@@ -488,6 +500,7 @@ __all__ = [
     "goal_verdicts",
     "measured_rows",
     "mixed_generation_classes",
+    "paired_seeds",
     "paired_table",
     "read_screening",
     "reference_rows",

@@ -12,8 +12,9 @@ import statistics
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from fmnist.lab.frontier import paired_seeds
 from fmnist.lab.recipes import Recipe
-from fmnist.lab.results import Summary, machine_class_of, machine_classes, summarize
+from fmnist.lab.results import Summary, machine_classes, summarize
 
 
 def lineage(name: str, recipes: Mapping[str, Recipe]) -> list[Recipe]:
@@ -27,28 +28,20 @@ def lineage(name: str, recipes: Mapping[str, Recipe]) -> list[Recipe]:
     return chain[::-1]
 
 
-def _paired(records: list[Mapping[str, Any]], candidate: str, base: str, machine_class: str) -> list[float]:
-    """Validation changes (points) over the seeds both ran on ``machine_class``."""
-    val = {
-        (r["name"], r["seed"]): 100 * r["val"]["accuracy"]
-        for r in records
-        if machine_class_of(r) == machine_class and r["name"] in (candidate, base)
-    }
-    seeds = sorted({s for n, s in val if n == candidate} & {s for n, s in val if n == base})
-    return [val[(candidate, s)] - val[(base, s)] for s in seeds]
-
-
-def step_row(records: list[Mapping[str, Any]], recipe: Recipe) -> dict[str, Any] | None:
+def step_row(
+    records: list[Mapping[str, Any]], recipe: Recipe, summaries: Mapping[str, Mapping[str, Summary]]
+) -> dict[str, Any] | None:
     """One step: the class with the most seeds paired with the base (the most seeds of its own for
-    the first step and a final fit), the paired validation changes there, and its `Summary` there;
-    None if it never ran."""
+    the first step and a final fit), the paired validation changes there, and its `Summary` there
+    (``summaries``: each class's, `summarize`); None if it never ran."""
     best: tuple[tuple[int, int, int], str, list[float], Summary] | None = None
-    for order, machine_class in enumerate(machine_classes(records)):
-        summary = summarize(records, machine_class).get(recipe.name)
+    for order, (machine_class, by_name) in enumerate(summaries.items()):
+        summary = by_name.get(recipe.name)
         if summary is None:
             continue
         paired = recipe.base is not None and recipe.data != "60k"  # a final fit's validation was seen
-        changes = _paired(records, recipe.name, recipe.base, machine_class) if paired else []
+        pairs = paired_seeds(records, recipe.name, recipe.base, machine_class) if paired else []
+        changes = [ours - theirs for _, ours, theirs in pairs]
         rank = (len(changes), len(summary.seeds), -order)  # ties: the class listed first
         if best is None or rank > best[0]:
             best = (rank, machine_class, changes, summary)
@@ -62,13 +55,16 @@ def lineage_table(records: Iterable[Mapping[str, Any]], chain: Iterable[Recipe])
     """Markdown: one row per step of ``chain``: what it changes, where it was paired, the mean
     change of validation over the paired seeds, test accuracy (mean ± std, n) and minutes a seed."""
     records = list(records)
+    summaries = {
+        machine_class: summarize(records, machine_class) for machine_class in machine_classes(records)
+    }
     lines = [
         "| step | recipe | what it changes | CPU class | paired seeds | val change (points) | test % "
         "| min/seed |",
         "|---:|---|---|---|---:|---:|---:|---:|",
     ]
     for number, recipe in enumerate(chain):
-        row = step_row(records, recipe)
+        row = step_row(records, recipe, summaries)
         if row is None:
             lines.append(f"| {number} | `{recipe.name}` | {recipe.description} | not run | | | | |")
             continue

@@ -34,20 +34,9 @@ from fmnist.lab.recipes import RECIPES, REGISTRY, frontier_names, screened
 from fmnist.lab.research_log import read_notes, read_retired, research_log
 from fmnist.lab.results import load_results, machine_classes, results_table
 from fmnist.lab.suite import read_backfill, suite_rows, suite_table
-from fmnist.paths import atomic_write, project_root
+from fmnist.paths import project_root, write_text
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-BENCH_BEGIN, BENCH_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
-ABLATION_BEGIN, ABLATION_END = "<!-- ablation:begin -->", "<!-- ablation:end -->"
-FRONTIER_BEGIN, FRONTIER_END = "<!-- frontier:begin -->", "<!-- frontier:end -->"
-TIMES_BEGIN, TIMES_END = "<!-- runtimes:begin -->", "<!-- runtimes:end -->"
-STEP_BEGIN, STEP_END = "<!-- step:begin -->", "<!-- step:end -->"
-GPU_BEGIN, GPU_END = "<!-- gpu:begin -->", "<!-- gpu:end -->"
-DENORMAL_BEGIN, DENORMAL_END = "<!-- denormals:begin -->", "<!-- denormals:end -->"
-CHECKPOINT_BEGIN, CHECKPOINT_END = "<!-- checkpoints:begin -->", "<!-- checkpoints:end -->"
-AUGMENT_BEGIN, AUGMENT_END = "<!-- augment:begin -->", "<!-- augment:end -->"
-HEADLINE_BEGIN, HEADLINE_END = "<!-- headline:begin -->", "<!-- headline:end -->"
-BUDGET_BEGIN, BUDGET_END = "<!-- budget:begin -->", "<!-- budget:end -->"
 RESEARCH_LOG = "docs/research-log.md"
 
 
@@ -238,9 +227,3 @@ def update_pages(root: Path | None = None) -> list[Path]:
         if page != log and page.is_file():
             write_text(page, fill_blocks(page.read_text(), root))
     return pages
-
-
-def write_text(path: Path, text: str) -> Path:
-    """``text`` to ``path`` atomically."""
-    data = text.encode()
-    return atomic_write(path, lambda handle: handle.write(data))
