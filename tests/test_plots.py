@@ -48,6 +48,8 @@ def test_every_figure_renders(splits):
     _rendered(plots.image_with_probabilities(image, torch.softmax(torch.randn(10), 0), true_label=3))
     rows = [{"step": i, "change": f"change {i}", "val_accuracy": 0.88 + 0.01 * i} for i in range(4)]
     _rendered(plots.ablation_steps(rows))
+    given = splits.train.images[:3]
+    _rendered(plots.alignment_examples({"clean": (given, given.float() / 255), "shifted": (given, given)}))
 
 
 def test_every_evaluation_figure_renders(splits):

@@ -23,10 +23,8 @@ from torchvision.datasets import FashionMNIST
 
 from fmnist.models import CLASSES as CLASSES  # the outputs' names are the labels' names too
 from fmnist.paths import project_root
-
-# Mean and standard deviation of the 60,000 training images, pixels scaled to [0, 1].
-PIXEL_MEAN = 0.2860
-PIXEL_STD = 0.3530
+from fmnist.pixels import PIXEL_MEAN as PIXEL_MEAN
+from fmnist.pixels import PIXEL_STD as PIXEL_STD
 
 DATA_ENV = "FMNIST_DATA"
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")

@@ -13,6 +13,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from fmnist.align import Align
+
 # What the classifier's 10 outputs mean: Fashion-MNIST's label order.
 CLASSES: tuple[str, ...] = (
     "T-shirt/top",
@@ -90,6 +92,10 @@ class MLP(nn.Module):
     MLPs") instead: Linear(784, d), then per hidden layer of width d a pre-norm residual block
     ``x + Linear(e d, d)(dropout(activation(Linear(d, e d)(norm(x)))))``, then norm -> Linear(d, 10);
     every hidden width must be the same d, and ``norm`` is required (the paper's is ``"layer"``).
+
+    ``align=True`` puts `fmnist.align.Align` in front: every image, in training and after, is
+    stretched to the full intensity range and its garment centred (no learned weight); with
+    ``align_jitter`` the aligned training images are shifted by up to that many pixels.
     """
 
     def __init__(
@@ -104,6 +110,8 @@ class MLP(nn.Module):
         residual: bool = False,
         dropout_mask: str = "bernoulli",
         expansion: int = 0,
+        align: bool = False,
+        align_jitter: int = 0,
     ) -> None:
         super().__init__()
         hidden = [int(h) for h in hidden]
@@ -122,6 +130,8 @@ class MLP(nn.Module):
             raise ValueError(f"input_dropout must be in [0, 1), got {input_dropout}")
         if dropout_mask not in DROPOUT_MASKS:
             raise ValueError(f"dropout_mask must be one of {sorted(DROPOUT_MASKS)}, got {dropout_mask!r}")
+        if align_jitter and not align:
+            raise ValueError(f"align_jitter={align_jitter} needs align=True (it shifts aligned images)")
         if expansion < 0:
             raise ValueError(f"expansion must be 0 (plain blocks) or a positive factor, got {expansion}")
         if expansion and (norm is None or residual or len(set(hidden)) != 1):
@@ -142,8 +152,11 @@ class MLP(nn.Module):
             # Recorded only when not the default, so configs written before it existed stay equal.
             **({"dropout_mask": dropout_mask} if dropout_mask != "bernoulli" else {}),
             **({"expansion": int(expansion)} if expansion else {}),
+            **({"align": True} if align else {}),
+            **({"align_jitter": int(align_jitter)} if align_jitter else {}),
         }
-        layers: list[nn.Module] = [nn.Flatten()]
+        layers: list[nn.Module] = [Align(align_jitter)] if align else []
+        layers.append(nn.Flatten())
         if input_dropout > 0:
             layers.append(DROPOUT_MASKS[dropout_mask](input_dropout))
         if expansion:

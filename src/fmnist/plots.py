@@ -443,6 +443,29 @@ def robustness(results: Mapping[str, Mapping[str, float]]) -> Figure:
     return fig
 
 
+def alignment_examples(rows: Mapping[str, tuple[torch.Tensor, torch.Tensor]]) -> Figure:
+    """Per row (its name on the left), a few images as given and as `fmnist.align` turned them, a
+    pair of columns per image: ``rows[name] = (given, aligned)``, each (N, 28, 28) or (N, 1, 28, 28),
+    uint8 or floats in [0, 1]."""
+    count = next(iter(rows.values()))[0].shape[0]
+    fig, axes = plt.subplots(len(rows), 2 * count, figsize=(1.1 * 2 * count, 1.25 * len(rows)), squeeze=False)
+    for row, (name, (given, turned)) in enumerate(rows.items()):
+        for index in range(count):
+            for offset, (images, label) in enumerate(((given, "given"), (turned, "aligned"))):
+                ax = axes[row, 2 * index + offset]
+                pixels = images[index].reshape(28, 28).float().cpu() / (
+                    255 if images.dtype == torch.uint8 else 1
+                )
+                ax.imshow(pixels, cmap="gray", vmin=0, vmax=1)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if row == 0:
+                    ax.set_title(label, fontsize=8)
+        axes[row, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
+    fig.tight_layout()
+    return fig
+
+
 def _optuna_figure(axes: object, title: str) -> Figure:
     """The figure behind what ``optuna.visualization.matplotlib`` returned (axes or an array of them)."""
     first = axes.flat[0] if hasattr(axes, "flat") else axes
