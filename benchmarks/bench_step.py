@@ -11,7 +11,12 @@ does not), measured in one run, alternating, medians of ``--repeats``:
      `fmnist.fit` itself, over ``--steps`` batches; times 188 steps for a 48k epoch;
   3. the step's matrix FLOPs (`fmnist.lab.speed.matrix_flops_per_step`) over its time: the matrix
      FLOP rate, as a share of (1) — how near the step runs to what the machine can do;
-  4. where a step's time goes: torch.profiler's self CPU time per op, grouped (matrix products,
+  4. the same products alone, with nothing between them (`fmnist.lab.speed.products_seconds`):
+     the share of (1) they reach is the ceiling for a step at this batch size, and the step's
+     share of that ceiling is how much of the rest of its work is left to cut;
+  5. with ``--compiled``, the step with the model under ``torch.compile`` (inductor), its first
+     steps' compilation timed apart;
+  6. where a step's time goes: torch.profiler's self CPU time per op, grouped (matrix products,
      batch norm, dropout masks, activations, elementwise products, augmentation and gather, loss,
      optimizer, copies, other), in ms per profiled step (the profiler adds its own overhead).
 Appends one JSON line per precision to ``--out``; `make report` puts the newest line of each CPU
@@ -24,6 +29,7 @@ import argparse
 import json
 import math
 import statistics
+import time
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -34,7 +40,7 @@ from torch.profiler import ProfilerActivity, profile
 
 from fmnist.data import Splits, load_data
 from fmnist.lab.recipes import LONG
-from fmnist.lab.speed import GROUPS, gemm_gflops, matrix_flops_per_step, op_group
+from fmnist.lab.speed import GROUPS, gemm_gflops, matrix_flops_per_step, op_group, products_seconds
 from fmnist.models import MLP
 from fmnist.precision import cpu_has_amx, cpu_has_avx512_bf16, machine
 from fmnist.train import TrainConfig, fit, set_seed
@@ -53,10 +59,12 @@ def config_for(precision: str) -> TrainConfig:
     return replace(LONG.train, epochs=1, precision=precision, device="cpu", progress=False, keep_best=None)
 
 
-def step_seconds(splits: Splits, precision: str) -> float:
-    """Seconds per training step of the frontier recipe, through `fit` (validation excluded)."""
+def step_seconds(splits: Splits, precision: str, compiled: bool = False) -> float:
+    """Seconds per training step of the frontier recipe, through `fit` (validation excluded);
+    ``compiled``: the model trained under ``torch.compile``."""
     set_seed(0)
-    history = fit(MLP(**LONG.model), splits, config_for(precision))
+    model = MLP(**LONG.model)
+    history = fit(torch.compile(model) if compiled else model, splits, config_for(precision))
     return history.epochs[0]["train_seconds"] / math.ceil(len(splits.train) / LONG.train.batch_size)
 
 
@@ -74,16 +82,30 @@ def breakdown(splits: Splits, precision: str, steps: int) -> dict[str, float]:
     return {group: round(groups.get(group, 0.0), 3) for group in GROUPS}
 
 
-def measure(splits: Splits, precision: str, steps: int, repeats: int) -> dict[str, object]:
+def measure(splits: Splits, precision: str, steps: int, repeats: int, compiled: bool) -> dict[str, object]:
     dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     run = short_run(splits, steps)
     step_seconds(short_run(splits, 5), precision)  # warm up: allocations, oneDNN kernels
-    peaks, steps_s = [], []
-    for _ in range(repeats):  # alternate, so that a slower minute of the VM hits both
+    start = time.perf_counter()
+    if compiled:
+        step_seconds(short_run(splits, 5), precision, compiled=True)  # compiles
+    compile_seconds = time.perf_counter() - start
+    model, batch = MLP(**LONG.model), LONG.train.batch_size
+    peaks, steps_s, products_s, compiled_s = [], [], [], []
+    for _ in range(repeats):  # alternate, so that a slower minute of the VM hits each alike
         peaks.append(gemm_gflops(dtype))
         steps_s.append(step_seconds(run, precision))
-    peak, step = statistics.median(peaks), statistics.median(steps_s)
-    flops = matrix_flops_per_step(MLP(**LONG.model), LONG.train.batch_size)
+        products_s.append(products_seconds(model, batch, dtype))
+        if compiled:
+            compiled_s.append(step_seconds(run, precision, compiled=True))
+    peak, step, products = statistics.median(peaks), statistics.median(steps_s), statistics.median(products_s)
+    flops = matrix_flops_per_step(model, batch)
+    compiled_row = {}
+    if compiled:
+        compiled_row = {
+            "compiled_step_ms": 1e3 * statistics.median(compiled_s),
+            "compile_seconds": compile_seconds,
+        }
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **machine(),
@@ -96,6 +118,9 @@ def measure(splits: Splits, precision: str, steps: int, repeats: int) -> dict[st
         "matrix_gflop_per_step": flops / 1e9,
         "matrix_gflops": flops / step / 1e9,
         "share_of_gemm_peak": flops / step / 1e9 / peak,
+        "products_ms": 1e3 * products,
+        "products_share_of_gemm_peak": flops / products / 1e9 / peak,
+        **compiled_row,
         "breakdown_ms": breakdown(short_run(splits, steps // 2), precision, steps // 2),
         "repeats": repeats,
         "steps": steps,
@@ -107,10 +132,15 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40, help="training steps per timing (default 40)")
     parser.add_argument("--repeats", type=int, default=3, help="alternating repeats (default 3)")
     parser.add_argument("--out", default=str(ROOT / "assets" / "step_bench.jsonl"))
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="also time the step under torch.compile (minutes of compiling)",
+    )
     args = parser.parse_args()
     splits = load_data()
     precisions = ["fp32"] + (["bf16"] if cpu_has_amx() or cpu_has_avx512_bf16() else [])
-    rows = [measure(splits, precision, args.steps, args.repeats) for precision in precisions]
+    rows = [measure(splits, precision, args.steps, args.repeats, args.compiled) for precision in precisions]
     with open(args.out, "a") as handle:
         for row in rows:
             handle.write(json.dumps(row) + "\n")

@@ -119,6 +119,9 @@ def test_the_step_table_gives_two_cpus_of_one_class_a_row_each():
         return row if generation is None else {**row, "cpu_generation": generation}
 
     rows = [line("2026-12-01", None, 17.2), line("2026-12-06", "AuthenticAMD family 26 model 2", 8.0)]
+    rows[1] |= {"products_share_of_gemm_peak": 0.71, "compiled_step_ms": 6.54}
     table = speed.step_table(rows)
+    assert "| 40% | - | - | matrix products 9.5 | 2026-12-01 |" in table  # measured before the ceiling
+    assert "| 40% | 71% | 6.5 | matrix products 9.5 | 2026-12-06 |" in table
     assert "| AMD EPYC, 2 | bf16 | 357 | 17.2 |" in table  # written before generations were recorded
     assert "| AMD EPYC (AuthenticAMD family 26 model 2), 2 | bf16 | 357 | 8.0 |" in table

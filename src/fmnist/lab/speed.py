@@ -80,6 +80,40 @@ def matrix_flops_per_step(model: nn.Module, batch_size: int) -> int:
     return total
 
 
+def products_seconds(
+    model: nn.Module, batch_size: int, dtype: torch.dtype = torch.float32, steps: int = 20
+) -> float:
+    """Seconds a step's matrix products take alone: the products `matrix_flops_per_step` counts,
+    with the same shapes, layouts and order as autograd runs them (each layer's forward, then from
+    the last layer down its weight gradient and, but for the first layer, its input gradient), in
+    ``dtype``, with nothing between them. The fastest of three runs of ``steps`` steps: the ceiling
+    a training step at this batch size could reach if the rest of its work cost nothing."""
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    weights = [layer.weight.detach().to(dtype) for layer in layers]
+    biases = [layer.bias.detach().to(dtype) for layer in layers]
+    first = torch.randn(batch_size, layers[0].in_features).to(dtype)
+    top = torch.randn(batch_size, layers[-1].out_features).to(dtype)
+
+    def step() -> None:
+        inputs = [first]
+        for weight, bias in zip(weights, biases, strict=True):
+            inputs.append(torch.addmm(bias, inputs[-1], weight.t()))
+        grad = top
+        for index in range(len(weights) - 1, -1, -1):
+            grad.t().mm(inputs[index])  # the weight's gradient
+            if index > 0:
+                grad = grad.mm(weights[index])  # the layer input's gradient
+
+    step()  # warm up
+    best = math.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        best = min(best, (time.perf_counter() - start) / steps)
+    return best
+
+
 def training_flops(config: Mapping[str, Any], train_examples: int) -> float | None:
     """Matrix FLOPs of a run's training, from its recorded ``config``: every epoch's forward and
     backward products (as `matrix_flops_per_step` counts them) over ``train_examples`` images, for
@@ -115,14 +149,24 @@ def newest_per_class(
     return [newest[key] for key in sorted(newest)]
 
 
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 def step_table(rows: Iterable[Mapping[str, Any]]) -> str:
-    """Markdown: per machine class and precision, the step, the epoch, the share of the GEMM peak
-    and where the step's time goes (ms per step by group, largest first); two CPUs of one class
-    (`fmnist.precision.cpu_generation`) get a row each."""
+    """Markdown: per machine class and precision, the step, the epoch, the share of the GEMM peak,
+    the share the step's products reach alone (its ceiling; "-" where not measured), the step under
+    ``torch.compile`` where measured, and where the step's time goes (ms per step by group, largest
+    first); two CPUs of one class (`fmnist.precision.cpu_generation`) get a row each."""
     lines = [
         "| CPU class | CPU, threads | precision | GEMM peak GFLOP/s | step ms | 48k epoch s "
-        "| step's matrix GFLOP/s | share of GEMM peak | where a step's time goes (ms) | measured |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
+        "| step's matrix GFLOP/s | share of GEMM peak | products alone: share | compiled step ms "
+        "| where a step's time goes (ms) | measured |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in newest_per_class(rows, keys=("machine_class", "cpu_generation", "precision")):
         parts = sorted(row["breakdown_ms"].items(), key=lambda item: -item[1])
@@ -131,7 +175,9 @@ def step_table(rows: Iterable[Mapping[str, Any]]) -> str:
         lines.append(
             f"| {row['machine_class']} | {cpu}, {row['threads']} | {row['precision']} "
             f"| {row['gemm_gflops']:.0f} | {row['step_ms']:.1f} | {row['epoch_seconds']:.2f} "
-            f"| {row['matrix_gflops']:.0f} | {100 * row['share_of_gemm_peak']:.0f}% | {breakdown} "
+            f"| {row['matrix_gflops']:.0f} | {100 * row['share_of_gemm_peak']:.0f}% "
+            f"| {_share(row.get('products_share_of_gemm_peak'))} | {_ms(row.get('compiled_step_ms'))} "
+            f"| {breakdown} "
             f"| {row['date'][:10]} |"
         )
     return "\n".join(lines)
