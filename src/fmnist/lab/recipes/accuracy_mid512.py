@@ -260,3 +260,29 @@ MID_ROBUST_ERASE_90 = variant(
     "mid512-robust-d00-e90 with random erasing (probability 0.5) after the robustness views",
     augment=(*ROBUST_VIEWS, "erase:0.5"),
 )
+# Alignment instead of views: the model stretches each image's intensities and centres its garment
+# before the first layer (`fmnist.align`), so shifts, a lifted background and a lower contrast are
+# undone rather than learned. Alignment undoes the one-pixel shifts too; the jitter variant shifts
+# the aligned training images instead, as the augmentation did before alignment.
+MID_ALIGNED_90 = variant(
+    MID_DROPOUT0_90,
+    "mid512-aligned-d00-e90",
+    "mid512-flipshift-d00-e90 with input alignment (intensities stretched, garment centred) in front "
+    "of the first layer",
+    {"align": True},
+)
+MID_ALIGNED_JITTER_90 = variant(
+    MID_ALIGNED_90,
+    "mid512-aligned-jitter-d00-e90",
+    "mid512-aligned-d00-e90 with the one-pixel shifts made after alignment (jitter 1) instead of before",
+    {"align_jitter": 1},
+    augment=("hflip",),
+)
+# What alignment cannot undo: rotations and zooms, as mild training views after the flips.
+MID_ALIGNED_WARP_90 = variant(
+    MID_ALIGNED_JITTER_90,
+    "mid512-aligned-warp-d00-e90",
+    "mid512-aligned-jitter-d00-e90 with random rotations of up to 10 degrees and zooms of up to 10% "
+    "after the flips",
+    augment=("hflip", "rotate:10", "scale:0.1"),
+)

@@ -241,6 +241,26 @@ MIXUP_LR1E3_CROP2_900 = variant(
     "flipshift-d02-mixup-lr1e3-e900 with shifts of up to 2 px instead of 1",
     augment=(*CROP2_FLIP, MIXUP),
 )
+# Input alignment on the accuracy line (`fmnist.align`, screened on the narrower net's short bed):
+# each image's intensities stretched and its garment centred in front of the first layer, the
+# one-pixel shifts made after alignment (jitter 1) since alignment undoes those made before it.
+ALIGNED_MIXUP_LR1E3_900 = variant(
+    MIXUP_LR1E3_900,
+    "aligned-d02-mixup-lr1e3-e900",
+    "flipshift-d02-mixup-lr1e3-e900 with input alignment in front of the first layer and its one-pixel "
+    "shifts made after alignment (jitter 1) instead of before",
+    {"align": True, "align_jitter": 1},
+    augment=("hflip", MIXUP),
+)
+# What alignment cannot undo, rotations and zooms, as mild views (screened on the short bed, where
+# they cost clean accuracy at its schedule): does the long schedule absorb that cost?
+ALIGNED_WARP_MIXUP_LR1E3_900 = variant(
+    ALIGNED_MIXUP_LR1E3_900,
+    "aligned-warp-d02-mixup-lr1e3-e900",
+    "aligned-d02-mixup-lr1e3-e900 with random rotations of up to 10 degrees and zooms of up to 10% "
+    "after the flips",
+    augment=("hflip", "rotate:10", "scale:0.1", MIXUP),
+)
 MIXUP_LR1E3_900_60K = final_fit(
     MIXUP_LR1E3_900,
     "flipshift-d02-mixup-lr1e3-e900-60k",
