@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from fmnist.lab import speed
+from fmnist.models import MLP
 
 
 def record(name: str, seconds: list[float], flushed: bool | None, members: int = 1) -> dict:
@@ -125,3 +126,9 @@ def test_the_step_table_gives_two_cpus_of_one_class_a_row_each():
     assert "| 40% | 71% | 6.5 | matrix products 9.5 | 2026-12-06 |" in table
     assert "| AMD EPYC, 2 | bf16 | 357 | 17.2 |" in table  # written before generations were recorded
     assert "| AMD EPYC (AuthenticAMD family 26 model 2), 2 | bf16 | 357 | 8.0 |" in table
+
+
+def test_the_products_alone_run_every_layers_shapes():
+    model = MLP(hidden=[16, 8])  # 784-16-8-10: a wrong shape anywhere would raise
+    assert speed.products_seconds(model, batch_size=4, steps=1) > 0
+    assert speed.products_seconds(MLP(hidden=[16], align=True), batch_size=4, steps=1) > 0
