@@ -19,9 +19,9 @@ before alignment undid them.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from fmnist.augment import shift
 from fmnist.pixels import PIXEL_MEAN, PIXEL_STD
 
 SIDE = 28
@@ -39,20 +39,6 @@ def _centring_shifts(profiles: torch.Tensor, threshold: float) -> torch.Tensor:
     return torch.where(last >= 0, torch.round(centre - (first + last) / 2), 0).long()
 
 
-def _shifted(x: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor, background: float) -> torch.Tensor:
-    """Images ``x`` (B, 784) moved down ``rows`` and right ``cols`` whole pixels (B,) each, what
-    comes in from outside the frame ``background``: one gather from a padded canvas, each image's
-    window offset by its move."""
-    border = max(1, int(torch.maximum(rows.abs(), cols.abs()).max()))
-    side = SIDE + 2 * border
-    canvas = F.pad(x.view(-1, SIDE, SIDE), (border,) * 4, value=background).flatten(1)
-    window = (
-        torch.arange(SIDE, device=x.device)[:, None] * side + torch.arange(SIDE, device=x.device)
-    ).flatten()
-    start = (border - rows) * side + (border - cols)  # where each image's window begins in its canvas
-    return canvas.gather(1, window + start[:, None])
-
-
 def _align(
     x: torch.Tensor, mean: float, std: float, threshold: float, jitter: torch.Tensor | None = None
 ) -> torch.Tensor:
@@ -68,7 +54,7 @@ def _align(
     cols = _centring_shifts(grid.sum(dim=1) - SIDE * background, threshold)
     if jitter is not None:
         rows, cols = rows + jitter[0], cols + jitter[1]
-    return _shifted(stretched, rows, cols, background)
+    return shift(grid.unsqueeze(1), torch.stack([rows, cols]), fill=background).flatten(1)
 
 
 def align_images(x: torch.Tensor, threshold: float = THRESHOLD) -> torch.Tensor:

@@ -49,17 +49,18 @@ def hflip(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, p: float
     return flip_where(x, _uniform(x.shape[0], generator, x.device) < p), y
 
 
-def shift(x: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
+def shift(x: torch.Tensor, shifts: torch.Tensor, fill: float = 0.0) -> torch.Tensor:
     """Shift each image of ``x`` (B, 1, 28, 28) down by ``shifts[0]`` and right by ``shifts[1]``
-    whole pixels (``shifts``: integers (2, B), negative for up / left), filling with zeros."""
+    whole pixels (``shifts``: integers (2, B), negative for up / left), filling with ``fill``: one
+    gather from a padded canvas, each image's window offset by its shift."""
     b, k = x.shape[0], max(1, int(shifts.abs().max()) if shifts.numel() else 1)
     shifts = shifts.to(x.device)
-    padded = F.pad(x, (k, k, k, k))
+    side = 28 + 2 * k
+    canvas = F.pad(x.reshape(b, 28, 28), (k, k, k, k), value=fill).flatten(1)
     base = torch.arange(28, device=x.device)
-    rows = (base[None, :] + k - shifts[0][:, None])[:, :, None]  # (B, 28, 1)
-    cols = (base[None, :] + k - shifts[1][:, None])[:, None, :]  # (B, 1, 28)
-    batch = torch.arange(b, device=x.device)[:, None, None]
-    return padded[batch, 0, rows, cols].unsqueeze(1)
+    window = (base[:, None] * side + base).flatten()
+    start = (k - shifts[0]) * side + (k - shifts[1])  # where each image's window begins in its canvas
+    return canvas.gather(1, window + start[:, None]).view(b, 1, 28, 28)
 
 
 def translate(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_shift: int = 2):
