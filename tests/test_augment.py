@@ -8,7 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fmnist import augment
-from fmnist.augment import build, cutmix, elastic, hflip, mixup, random_erasing, rotate, scale, translate
+from fmnist.augment import (
+    affine,
+    build,
+    cutmix,
+    elastic,
+    hflip,
+    mixup,
+    random_erasing,
+    rotate,
+    scale,
+    translate,
+)
 from fmnist.data import Split, iterate_batches, normalize
 
 NAMES = [
@@ -19,6 +30,7 @@ NAMES = [
     "cutmix:1.0",
     "rotate:10",
     "scale:0.1",
+    "affine:0.5",
     "elastic:1.5",
 ]
 
@@ -102,6 +114,22 @@ def test_rotate_and_scale_move_pixels_as_named():
     assert not torch.equal(small, x) and float((small - x).abs().mean()) < float((quarter - x).abs().mean())
 
 
+def test_affine_warps_its_share_of_images_in_one_resampling():
+    x, y = _batch(64)
+    whole, _ = affine(x, y, torch.Generator().manual_seed(0), p=1.0)
+    draws = torch.Generator().manual_seed(0)
+    angles = (torch.rand(64, generator=draws) * 2 - 1) * 10 * torch.pi / 180
+    factors = 1 + (torch.rand(64, generator=draws) * 2 - 1) * 0.1
+    assert torch.equal(whole, augment.warp(x, angles, factors)), "one warp: rotation and zoom together"
+    half, _ = affine(x, y, torch.Generator().manual_seed(0), p=0.5)
+    untouched = torch.tensor([torch.equal(half[i], x[i]) for i in range(64)])
+    assert 16 <= int(untouched.sum()) <= 48, "about half the images are left as they were"
+    moved = ~untouched
+    assert torch.equal(half[moved], whole[moved]), "the others get the same warp as with p=1"
+    assert torch.equal(affine(x, y, torch.Generator(), p=0.0)[0], x)
+    assert torch.equal(affine(x[:1], y[:1], torch.Generator(), p=0.0)[0], x[:1]), "no image chosen"
+
+
 def test_elastic_moves_each_pixel_smoothly_by_about_the_magnitude():
     x, y = _batch(8)
     assert torch.allclose(elastic(x, y, torch.Generator(), magnitude=0)[0], x, atol=1e-5)
@@ -132,6 +160,7 @@ def test_unknown_augmentations_are_named():
         "cutmix",
         "rotate",
         "scale",
+        "affine",
         "elastic",
         "brightness",
         "contrast",

@@ -138,6 +138,29 @@ def scale(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_chan
     return warp(x, torch.zeros_like(factors), factors), y
 
 
+def affine(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    generator: torch.Generator,
+    p: float = 1.0,
+    max_degrees: float = 10.0,
+    max_change: float = 0.1,
+):
+    """With probability ``p`` per image, `rotate` and `scale` in one resampling (one bilinear blur
+    instead of two); the other images are left untouched."""
+    b = x.shape[0]
+    angles = (torch.rand(b, generator=generator) * 2 - 1) * max_degrees * torch.pi / 180
+    factors = 1 + (torch.rand(b, generator=generator) * 2 - 1) * max_change
+    chosen = (torch.rand(b, generator=generator) < p).nonzero().squeeze(1)
+    if len(chosen) == b:
+        return warp(x, angles, factors), y
+    if len(chosen) == 0:
+        return x, y
+    index = chosen.to(x.device)
+    moved = warp(x.index_select(0, index), angles[chosen], factors[chosen])
+    return x.index_copy(0, index, moved), y
+
+
 def brightness(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_lift: float = 0.25):
     """Lift every pixel of each image by a random amount in [0, max_lift]: a grey background."""
     lift = _uniform(x.shape[0], generator, x.device).view(-1, 1, 1, 1) * max_lift
@@ -217,6 +240,7 @@ REGISTRY: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
     "cutmix": cutmix,
     "rotate": rotate,
     "scale": scale,
+    "affine": affine,
     "elastic": elastic,
     "brightness": brightness,
     "contrast": contrast,
@@ -231,6 +255,7 @@ _PARAMETER = {
     "cutmix": "alpha",
     "rotate": "max_degrees",
     "scale": "max_change",
+    "affine": "p",
     "elastic": "magnitude",
     "brightness": "max_lift",
     "contrast": "max_drop",
@@ -286,6 +311,7 @@ def build(names: Sequence[str]) -> Augment | None:
 
     The number after ``:`` is the main parameter (hflip/erase: probability; translate: pixels;
     mixup/cutmix: Beta alpha; rotate: degrees either way; scale: the zoom's fraction either way;
+    affine: the probability an image is rotated (10 degrees either way) and zoomed (10%) at once;
     elastic: the largest move in pixels; brightness: the largest lift; contrast: the largest drop;
     noise: the largest standard deviation; blur: probability).
     Returns None for an empty list. A leading ``hflip`` (with the ``translate`` after it) gives a
