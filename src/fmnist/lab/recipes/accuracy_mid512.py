@@ -296,3 +296,65 @@ MID_ALIGNED_WARP_400 = variant(
     {"align": True, "align_jitter": 1},
     augment=("hflip", "rotate:10", "scale:0.1"),
 )
+# Function matching for the aligned warp views (the matched robustness row's own lesson: heavy views
+# need a teacher that handles them). Alignment leaves only mild rotations and zooms for a teacher to
+# misjudge, so the kept aligned recipe (its last epoch, trained on the training split only) scores
+# each rotated or zoomed batch the student sees: can soft targets on those views keep the clean
+# accuracy that labels alone lose?
+ALIGNED_TEACHER = TeacherSpec(
+    name="mlp512-aligned-jitter-e90",
+    mlp=MID_ALIGNED_JITTER_90.model,
+    train=replace(MID_ALIGNED_JITTER_90.train, keep_best=None),
+)
+MID_ALIGNED_WARP_MATCHED_90 = replace(
+    variant(
+        MID_ALIGNED_WARP_90,
+        "mid512-aligned-warp-matched-d00-e90",
+        "mid512-aligned-warp-d00-e90 learning from mlp512-aligned-jitter-e90 on the fly: targets 0.5 x "
+        "the teacher's probabilities on the student's own flipped, rotated and zoomed image + 0.5 x the "
+        "label",
+    ),
+    method="distilled",
+    distill=DistillSpec(ALIGNED_TEACHER, temperature=1.0, soft_weight=0.5, on_the_fly=True),
+)
+# Function matching for accuracy (Beyer et al. 2022: a patient, consistent teacher, mixup making new
+# points between images): an ensemble of three bed MLPs (seeds 0-2, last epochs, training split only)
+# scores every flipped, shifted and mixed batch the student sees, and is the whole target.
+BED_ENSEMBLE_TEACHER = TeacherSpec(
+    name="mlp512-flipshift-d00-e90",
+    mlp=MID_DROPOUT0_90.model,
+    members=3,
+    train=replace(MID_DROPOUT0_90.train, keep_best=None),
+)
+MID_MATCHED_MIXUP_90 = replace(
+    variant(
+        MID_DROPOUT0_90,
+        "mid512-matched-mixup-d00-e90",
+        "mid512-flipshift-d00-e90 with mixup (alpha 0.2) after the flips and shifts, learning only from an "
+        "ensemble of three mlp512-flipshift-d00-e90 seeds on the fly: the target is the ensemble's "
+        "probabilities on the student's own image",
+        augment=SHIFT_FLIP_MIXUP,
+    ),
+    method="distilled",
+    distill=DistillSpec(BED_ENSEMBLE_TEACHER, temperature=1.0, soft_weight=1.0, on_the_fly=True),
+)
+# The warp views' clean cost, two cheap suspects one at a time: rotation and zoom resampled twice
+# (two bilinear blurs) where one resampling does both, then every image warped where half would do.
+MID_ALIGNED_AFFINE_90 = variant(
+    MID_ALIGNED_WARP_90,
+    "mid512-aligned-affine-d00-e90",
+    "mid512-aligned-warp-d00-e90 with each image's rotation and zoom made in one resampling instead of two",
+    augment=("hflip", "affine:1"),
+)
+MID_ALIGNED_AFFINE_HALF_90 = variant(
+    MID_ALIGNED_AFFINE_90,
+    "mid512-aligned-affine-half-d00-e90",
+    "mid512-aligned-affine-d00-e90 with half the images rotated and zoomed, the others left as they are",
+    augment=("hflip", "affine:0.5"),
+)
+MID_ALIGNED_AFFINE_QUARTER_90 = variant(
+    MID_ALIGNED_AFFINE_HALF_90,
+    "mid512-aligned-affine-quarter-d00-e90",
+    "mid512-aligned-affine-half-d00-e90 with a quarter of the images rotated and zoomed instead of half",
+    augment=("hflip", "affine:0.25"),
+)
