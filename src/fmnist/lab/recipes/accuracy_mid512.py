@@ -7,9 +7,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fmnist.lab.distill import DistillSpec
-from fmnist.lab.recipes.base import CROP2_FLIP, ROBUST_VIEWS, SHIFT_FLIP, SHIFT_FLIP_MIXUP, final_fit, variant
+from fmnist.lab.recipes.base import (
+    CROP2_FLIP,
+    ROBUST_VIEWS,
+    SHIFT_FLIP,
+    SHIFT_FLIP_MIXUP,
+    final_fit,
+    mlp_teacher,
+    variant,
+)
 from fmnist.lab.recipes.screening import MID_FLIP_90, MID_FLIP_400
-from fmnist.lab.teachers import TeacherSpec
 
 MID_CROP2_90 = variant(
     MID_FLIP_90,
@@ -135,11 +142,7 @@ MID_SCALE_90 = variant(
 # split only; the student is the same MLP, learning from 16 precomputed views as distilled-e135 does.
 # Its minutes are the student's (the teacher's come beside), so it is a screening row, never a point
 # of the frontier.
-MLP_TEACHER = TeacherSpec(
-    name="mlp512-flipshift-e90",
-    mlp=MID_FLIP_90.model,
-    train=replace(MID_FLIP_90.train, keep_best=None),
-)
+MLP_TEACHER = mlp_teacher(MID_FLIP_90, "mlp512-flipshift-e90")
 SELF_DISTILLED = replace(
     variant(
         MID_FLIP_90,
@@ -301,11 +304,7 @@ MID_ALIGNED_WARP_400 = variant(
 # misjudge, so the kept aligned recipe (its last epoch, trained on the training split only) scores
 # each rotated or zoomed batch the student sees: can soft targets on those views keep the clean
 # accuracy that labels alone lose?
-ALIGNED_TEACHER = TeacherSpec(
-    name="mlp512-aligned-jitter-e90",
-    mlp=MID_ALIGNED_JITTER_90.model,
-    train=replace(MID_ALIGNED_JITTER_90.train, keep_best=None),
-)
+ALIGNED_TEACHER = mlp_teacher(MID_ALIGNED_JITTER_90, "mlp512-aligned-jitter-e90")
 MID_ALIGNED_WARP_MATCHED_90 = replace(
     variant(
         MID_ALIGNED_WARP_90,
@@ -320,12 +319,7 @@ MID_ALIGNED_WARP_MATCHED_90 = replace(
 # Function matching for accuracy (Beyer et al. 2022: a patient, consistent teacher, mixup making new
 # points between images): an ensemble of three bed MLPs (seeds 0-2, last epochs, training split only)
 # scores every flipped, shifted and mixed batch the student sees, and is the whole target.
-BED_ENSEMBLE_TEACHER = TeacherSpec(
-    name="mlp512-flipshift-d00-e90",
-    mlp=MID_DROPOUT0_90.model,
-    members=3,
-    train=replace(MID_DROPOUT0_90.train, keep_best=None),
-)
+BED_ENSEMBLE_TEACHER = mlp_teacher(MID_DROPOUT0_90, "mlp512-flipshift-d00-e90", members=3)
 MID_MATCHED_MIXUP_90 = replace(
     variant(
         MID_DROPOUT0_90,

@@ -8,9 +8,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fmnist.lab.distill import DistillSpec
-from fmnist.lab.recipes.base import CROP2_FLIP, MIXUP, SHIFT_FLIP, SHIFT_FLIP_MIXUP, final_fit, variant
+from fmnist.lab.recipes.base import (
+    CROP2_FLIP,
+    MIXUP,
+    SHIFT_FLIP,
+    SHIFT_FLIP_MIXUP,
+    final_fit,
+    mlp_teacher,
+    variant,
+)
 from fmnist.lab.recipes.screening import LONG, LONGEST
-from fmnist.lab.teachers import TeacherSpec
 
 # Less dropout, the first change tried on the 512-wide bed, on the wide net.
 WIDE_DROPOUT2_135 = variant(
@@ -76,12 +83,7 @@ WIDE_LION_600 = variant(
 # own MLP and recipe, last epochs, probabilities averaged), the teacher alone as the target at
 # temperature 1, and every flip x shift view there is (18), so the student sees the labels-only run's
 # distribution, not 16 fixed draws. On the bed flipshift-e135.
-ENSEMBLE_TEACHER = TeacherSpec(
-    name="mlp1024-flipshift-e135",
-    mlp=LONG.model,
-    members=3,
-    train=replace(LONG.train, keep_best=None),
-)
+ENSEMBLE_TEACHER = mlp_teacher(LONG, "mlp1024-flipshift-e135", members=3)
 ENSEMBLE_DISTILLED_135 = replace(
     variant(
         LONG,

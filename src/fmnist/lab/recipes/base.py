@@ -9,6 +9,7 @@ from fmnist import quick
 from fmnist.lab.decisions import KEPT, PENDING, Decision, tracking_sheet
 from fmnist.lab.distill import DistillSpec
 from fmnist.lab.keys import config_hash
+from fmnist.lab.teachers import TeacherSpec
 from fmnist.models import MLP
 from fmnist.precision import SELECTION_CLASS
 from fmnist.train import TrainConfig, recipe_of, unless_default
@@ -140,3 +141,11 @@ def final_fit(selected: Recipe, name: str, description: str) -> Recipe:
         base=selected.name,
         decisions=None,
     )
+
+
+def mlp_teacher(recipe: Recipe, name: str, members: int = 1) -> TeacherSpec:
+    """``recipe``'s MLP and training as a distillation teacher called ``name``, trained on the training
+    split only (its last epoch: validation never chooses a teacher's weights); an ensemble of
+    ``members`` seeds when more than one."""
+    train = replace(recipe.train, keep_best=None)
+    return TeacherSpec(name=name, mlp=recipe.model, members=members, train=train)
