@@ -126,15 +126,25 @@ def warp(x: torch.Tensor, angles: torch.Tensor, scales: torch.Tensor) -> torch.T
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
+def _angles(n: int, generator: torch.Generator, max_degrees: float) -> torch.Tensor:
+    """``n`` angles in radians, uniform in [-max_degrees, max_degrees] degrees."""
+    return (torch.rand(n, generator=generator) * 2 - 1) * max_degrees * torch.pi / 180
+
+
+def _factors(n: int, generator: torch.Generator, max_change: float) -> torch.Tensor:
+    """``n`` zoom factors, uniform in [1 - max_change, 1 + max_change]."""
+    return 1 + (torch.rand(n, generator=generator) * 2 - 1) * max_change
+
+
 def rotate(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_degrees: float = 10.0):
     """Rotate each image by a random angle in [-max_degrees, max_degrees] about its centre."""
-    angles = (torch.rand(x.shape[0], generator=generator) * 2 - 1) * max_degrees * torch.pi / 180
+    angles = _angles(x.shape[0], generator, max_degrees)
     return warp(x, angles, torch.ones_like(angles)), y
 
 
 def scale(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, max_change: float = 0.1):
     """Zoom each image about its centre by a random factor in [1 - max_change, 1 + max_change]."""
-    factors = 1 + (torch.rand(x.shape[0], generator=generator) * 2 - 1) * max_change
+    factors = _factors(x.shape[0], generator, max_change)
     return warp(x, torch.zeros_like(factors), factors), y
 
 
@@ -149,8 +159,7 @@ def affine(
     """With probability ``p`` per image, `rotate` and `scale` in one resampling (one bilinear blur
     instead of two); the other images are left untouched."""
     b = x.shape[0]
-    angles = (torch.rand(b, generator=generator) * 2 - 1) * max_degrees * torch.pi / 180
-    factors = 1 + (torch.rand(b, generator=generator) * 2 - 1) * max_change
+    angles, factors = _angles(b, generator, max_degrees), _factors(b, generator, max_change)
     chosen = (torch.rand(b, generator=generator) < p).nonzero().squeeze(1)
     if len(chosen) == b:
         return warp(x, angles, factors), y

@@ -185,13 +185,12 @@ def best_within(
     test split only reports the chosen row."""
     rows = list(rows)
     lookup = [*rows, *context]
-    scored = [
-        (score, r.get("selected_by") is not None, index, r)
-        for index, r in enumerate(rows)
-        if (minutes is None or r["minutes"] <= minutes)
-        and (score := selection_accuracy(r, lookup)) is not None
-    ]
-    return max(scored, key=lambda t: t[:3], default=(None, None, None, None))[3]
+    within = [r for r in rows if minutes is None or r["minutes"] <= minutes]
+    scored = [(score, r) for r in within if (score := selection_accuracy(r, lookup)) is not None]
+    # on a tie of both keys the later row, as the rows come
+    return max(
+        reversed(scored), key=lambda t: (t[0], t[1].get("selected_by") is not None), default=(None, None)
+    )[1]
 
 
 def goal_verdicts(
