@@ -191,7 +191,7 @@ def views_path(spec: DistillSpec, train: Split) -> Path:
 
 
 @torch.inference_mode()
-def precompute_views(teacher: Teacher, train: Split, spec: DistillSpec, batch_size: int = 2048) -> ViewTable:
+def precompute_views(teacher: Teacher, train: Split, spec: DistillSpec, batch_size: int = 256) -> ViewTable:
     """The teacher's logits on K views of every image of ``train`` (cached; computed once)."""
     path = views_path(spec, train)
     if path.is_file():

@@ -17,6 +17,7 @@ from fmnist.lab.recipes.base import (
     variant,
 )
 from fmnist.lab.recipes.screening import MID_FLIP_90, MID_FLIP_400
+from fmnist.lab.teachers import TeacherSpec
 
 MID_CROP2_90 = variant(
     MID_FLIP_90,
@@ -351,4 +352,50 @@ MID_ALIGNED_AFFINE_QUARTER_90 = variant(
     "mid512-aligned-affine-quarter-d00-e90",
     "mid512-aligned-affine-half-d00-e90 with a quarter of the images rotated and zoomed instead of half",
     augment=("hflip", "affine:0.25"),
+)
+# A teacher well above the student, the lever the MLP teachers lacked: a VGG-style CNN of two convs
+# per block, trained on the training split only, without label smoothing (Müller et al. 2019: a
+# smoothed teacher's logits lose the similarities between classes a student learns from). Its
+# logits on every flip x 1-px shift view (18, exactly the bed's own draws, so the targets are
+# consistent with what the student sees) are computed once; the bed's MLP and schedule learn from
+# them, half teacher and half label.
+CNN_TEACHER = TeacherSpec(
+    name="cnn-32x2-64x2-128x2-flat-ls0-e30",
+    convs_per_block=2,
+    train=replace(TeacherSpec().train, epochs=30, label_smoothing=0.0),
+)
+MID_CNN_DISTILLED_90 = replace(
+    variant(
+        MID_DROPOUT0_90,
+        "mid512-cnn-distilled-d00-e90",
+        "mid512-flipshift-d00-e90's MLP and schedule learning from a CNN of two convs per block (32-64-128, "
+        "30 epochs, no label smoothing): targets 0.5 x its probabilities + 0.5 x the label, on every flip "
+        "x 1-px shift view (18), the bed's own draws",
+        augment=(),
+    ),
+    method="distilled",
+    distill=DistillSpec(
+        CNN_TEACHER, views=18, flip=True, max_shift=1, exhaustive=True, temperature=1.0, soft_weight=0.5
+    ),
+)
+MID_CNN_DISTILLED_W1_90 = replace(
+    variant(
+        MID_CNN_DISTILLED_90,
+        "mid512-cnn-distilled-w1-d00-e90",
+        "mid512-cnn-distilled-d00-e90 with the teacher's probabilities as the whole target (no label share)",
+    ),
+    distill=replace(MID_CNN_DISTILLED_90.distill, soft_weight=1.0),
+)
+# The same targets at the long schedule, against labels alone there (a patient student: the gain of
+# distillation grows with the epochs, Beyer et al. 2022).
+MID_CNN_DISTILLED_400 = replace(
+    variant(
+        MID_DROPOUT0_400,
+        "mid512-cnn-distilled-d00-e400",
+        "mid512-flipshift-d00-e400's MLP and schedule learning as mid512-cnn-distilled-d00-e90 does: 0.5 x "
+        "the CNN's probabilities + 0.5 x the label, on every flip x 1-px shift view",
+        augment=(),
+    ),
+    method="distilled",
+    distill=MID_CNN_DISTILLED_90.distill,
 )

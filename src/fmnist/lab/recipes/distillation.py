@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fmnist.lab.distill import DistillSpec
-from fmnist.lab.recipes.accuracy_mid512 import ALIGNED_TEACHER, BED_ENSEMBLE_TEACHER, MLP_TEACHER
+from fmnist.lab.recipes.accuracy_mid512 import ALIGNED_TEACHER, BED_ENSEMBLE_TEACHER, CNN_TEACHER, MLP_TEACHER
 from fmnist.lab.recipes.accuracy_wide import ENSEMBLE_TEACHER
 from fmnist.lab.recipes.base import Recipe, variant
 from fmnist.lab.recipes.screening import LONG
@@ -20,7 +20,15 @@ FIRST_TEACHER = TeacherSpec(name="cnn-32-64-128", head="gap")
 TEACHER = TeacherSpec()
 TEACHERS: dict[str, TeacherSpec] = {
     t.record_name: t
-    for t in (FIRST_TEACHER, TEACHER, MLP_TEACHER, ENSEMBLE_TEACHER, ALIGNED_TEACHER, BED_ENSEMBLE_TEACHER)
+    for t in (
+        FIRST_TEACHER,
+        TEACHER,
+        MLP_TEACHER,
+        ENSEMBLE_TEACHER,
+        ALIGNED_TEACHER,
+        BED_ENSEMBLE_TEACHER,
+        CNN_TEACHER,
+    )
 }
 DISTILLED = replace(
     variant(
