@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fmnist.lab.distill import DistillSpec
+from fmnist.lab.recipes.accuracy_mid512 import MID_CNN_DISTILLED_90
 from fmnist.lab.recipes.base import (
     CROP2_FLIP,
     MIXUP,
@@ -267,4 +268,19 @@ MIXUP_LR1E3_900_60K = final_fit(
     MIXUP_LR1E3_900,
     "flipshift-d02-mixup-lr1e3-e900-60k",
     "flipshift-d02-mixup-lr1e3-e900 trained on all 60,000 training images (train + validation)",
+)
+# The CNN teacher that lifts the 512-wide bed (`accuracy_mid512.MID_CNN_DISTILLED_90`), for the wide
+# net's long schedule: its logits on every flip x 1-px shift view are the whole set of views, so the
+# student draws exactly those and mixup, whose blends the table does not hold, leaves. The teacher
+# trains once on the class that runs it and is cached there for every student seed.
+CNN_DISTILLED_LR1E3_900 = replace(
+    variant(
+        MIXUP_LR1E3_900,
+        "cnn-distilled-d02-lr1e3-e900",
+        "flipshift-d02-mixup-lr1e3-e900's MLP and schedule learning as mid512-cnn-distilled-d00-e90 does: "
+        "0.5 x the CNN's probabilities + 0.5 x the label on every flip x 1-px shift view, without mixup",
+        augment=(),
+    ),
+    method="distilled",
+    distill=MID_CNN_DISTILLED_90.distill,
 )
