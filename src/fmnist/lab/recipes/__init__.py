@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from fmnist.lab.recipes.accuracy import ACCURACY_SCREENING
-from fmnist.lab.recipes.accuracy_mid512 import MID_DROPOUT2_90, MID_LION_90
+from fmnist.lab.recipes.accuracy_mid512 import CNN_TEACHER, MID_DROPOUT2_90, MID_LION_90
 from fmnist.lab.recipes.accuracy_wide import ELASTIC_135, MIXUP_600, WIDE_DROPOUT2_600
 from fmnist.lab.recipes.base import (
     AVX2_CLASS,
@@ -166,10 +166,11 @@ def screened() -> list[Recipe]:
 
 
 def frontier_names() -> list[str]:
-    """The rows of the frontier: `FRONTIER`, the teacher the distilled students used (drawn as a
-    reference), then the search's best if exported."""
+    """The rows of the frontier: `FRONTIER`, the CNN teachers the distilled students used (drawn
+    as references, their minutes beside the students'), then the search's best if exported."""
     found = search_best_recipe()
-    return FRONTIER + [TEACHER.record_name] + ([found.name] if found is not None else [])
+    teachers = [TEACHER.record_name, CNN_TEACHER.record_name]
+    return FRONTIER + teachers + ([found.name] if found is not None else [])
 
 
 def live_recipe() -> Recipe:
